@@ -1,0 +1,41 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "llmkit",
+    platforms: [.macOS(.v14)],
+    products: [
+        .library(name: "LLMKit", targets: ["LLMKit"]),
+        .executable(name: "llm-complete", targets: ["llm-complete"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+        .target(
+            name: "LLMKit",
+            dependencies: ["CCurl", "Yams"]
+        ),
+        .executableTarget(
+            name: "llm-complete",
+            dependencies: [
+                "LLMKit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(
+            name: "LLMKitTests",
+            dependencies: ["LLMKit"]
+        ),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: ["LLMKit"]
+        ),
+    ]
+)

@@ -1,0 +1,151 @@
+/// Batch mode: every request line is an independent job; results come out in input order.
+///
+/// At most `jobs` requests run at once, and at most `4 × jobs` lines are held between the
+/// oldest unwritten result and the newest started job, so memory stays flat however long
+/// the input and one slow request cannot make the rest pile up.
+struct BatchRun {
+    let tool: CompleteTool
+
+    private enum Output: Sendable {
+        case passThrough([UInt8])
+        case result(JSONObject, text: String?, failure: LLMError?)
+    }
+
+    private struct Job: Sendable {
+        var index: Int
+        var line: InputLine
+        var request: BatchRequest
+        var streamOptions: RequestOptions
+        var streamTools: [ToolDefinition]
+    }
+
+    func run(first: InputLine, source: inout InputSource) async -> ExitStatus {
+        let jobs = max(1, tool.settings.jobs)
+        let window = jobs * 4
+        var streamOptions = RequestOptions()
+        var streamTools: [ToolDefinition] = []
+        var pending: InputLine? = first
+        var inputDone = false
+        var inputError: LLMError?
+        var firstFailure: ExitStatus?
+        var outputs: [Int: Output] = [:]
+        var nextIndex = 0
+        var nextToWrite = 0
+        var running = 0
+
+        await withTaskGroup(of: (Int, Output).self) { group in
+            while true {
+                while !inputDone, inputError == nil, running < jobs, nextIndex - nextToWrite < window {
+                    let line: InputLine
+                    do throws(LLMError) {
+                        if let first = pending {
+                            line = first
+                            pending = nil
+                        } else if let next = try source.next() {
+                            line = next
+                        } else {
+                            inputDone = true
+                            break
+                        }
+                    } catch {
+                        inputError = error
+                        break
+                    }
+                    switch line.record {
+                    case .batch(let request):
+                        let job = Job(index: nextIndex, line: line, request: request, streamOptions: streamOptions, streamTools: streamTools)
+                        group.addTask { (job.index, await self.perform(job)) }
+                        running += 1
+                    case .options(let object):
+                        do throws(LLMError) {
+                            streamOptions = try RequestOptions(json: object).over(streamOptions)
+                        } catch {
+                            inputError = LLMError(.invalidInput, "line \(line.number): \(error.message)")
+                        }
+                        outputs[nextIndex] = .passThrough(line.raw)
+                    case .tools(let definitions):
+                        streamTools = ToolDefinition.merging(definitions, into: streamTools)
+                        outputs[nextIndex] = .passThrough(line.raw)
+                    case .message:
+                        inputError = LLMError(.invalidInput, "line \(line.number): a message record in batch input; each batch line must hold a whole request with \"messages\"")
+                    case .other:
+                        outputs[nextIndex] = .passThrough(line.raw)
+                    }
+                    nextIndex += 1
+                }
+                while let output = outputs.removeValue(forKey: nextToWrite) {
+                    if let failure = write(output), firstFailure == nil { firstFailure = failure }
+                    nextToWrite += 1
+                }
+                if running == 0 {
+                    // Nothing in flight means every output so far was just written.
+                    if inputDone || inputError != nil { break }
+                    continue
+                }
+                if let (index, output) = await group.next() {
+                    outputs[index] = output
+                    running -= 1
+                }
+            }
+        }
+        if let inputError { return tool.fail(inputError, writeRecord: false) }
+        return firstFailure ?? .success
+    }
+
+    private func write(_ output: Output) -> ExitStatus? {
+        do throws(LLMError) {
+            switch output {
+            case .passThrough(let raw):
+                if !tool.settings.textOutput { try tool.output.writeLine(raw) }
+                return nil
+            case .result(let object, let text, let failure):
+                if tool.settings.textOutput {
+                    if let text { try tool.output.writeText(text) }
+                } else {
+                    try tool.output.write(object.redacted)
+                }
+                return failure?.exitStatus
+            }
+        } catch {
+            tool.log.error(error)
+            return error.exitStatus
+        }
+    }
+
+    private func perform(_ job: Job) async -> Output {
+        var result = JSONObject()
+        result[job.request.idKey] = job.request.id ?? .null
+        let label = job.request.id.map { $0.stringValue ?? $0.serialized } ?? "on line \(job.line.number)"
+        do throws(LLMError) {
+            let messages = try job.request.messages()
+            let lineOptions = try RequestOptions(json: job.request.body)
+            let lineTools = try job.request.body["tools"].map { value throws(LLMError) in try ToolDefinition.list(from: value) }
+            let tools = tool.settings.tools ?? lineTools ?? job.streamTools
+            let (request, provider) = try tool.completer.prepare(messages: messages, tools: tools, inStream: lineOptions.over(job.streamOptions))
+            if tool.settings.dryRun {
+                var record = try tool.completer.dryRunRecord(request, provider: provider)
+                record[job.request.idKey] = job.request.id ?? .null
+                return .result(record, text: nil, failure: nil)
+            }
+            let reply = try await tool.completer.complete(request, with: provider)
+            result["message"] = .object(reply.record)
+            if let schema = request.options.schema {
+                do throws(LLMError) {
+                    try CompleteTool.check(reply, against: schema)
+                } catch {
+                    return failed(error, result, label: label)
+                }
+            }
+            return .result(result, text: CompleteTool.textLine(reply), failure: nil)
+        } catch {
+            return failed(error, result, label: label)
+        }
+    }
+
+    private func failed(_ error: LLMError, _ partial: JSONObject, label: String) -> Output {
+        var result = partial
+        result["error"] = .object(error.record.removing(["type"]))
+        tool.log.note("request \(label): \(error.message)")
+        return .result(result, text: nil, failure: error)
+    }
+}

@@ -1,0 +1,166 @@
+/// What `llm-complete` does, apart from parsing its command line.
+public struct CompleteTool: Sendable {
+    public struct Settings: Sendable {
+        /// The prompt given as arguments, joined.
+        public var prompt: String?
+        /// Tool definitions from `--tools FILE`; they replace any in the input.
+        public var tools: [ToolDefinition]?
+        public var textOutput = false
+        public var jobs = 1
+        public var dryRun = false
+        /// False when stdin is a terminal: then only the argument is the prompt.
+        public var readStandardInput = true
+
+        public init() {}
+    }
+
+    public var completer: Completer
+    public var settings: Settings
+    public var output: RecordWriter
+    public var log: Log
+
+    public init(completer: Completer, settings: Settings, output: RecordWriter = .standardOutput, log: Log) {
+        self.completer = completer
+        self.settings = settings
+        self.output = output
+        self.log = log
+    }
+
+    public func run(input: LineReader = LineReader(fd: 0)) async -> ExitStatus {
+        var source = InputSource(reader: input)
+        var conversation = Conversation()
+        do throws(LLMError) {
+            let start: InputSource.Start = settings.readStandardInput ? try source.start() : .empty
+            switch start {
+            case .empty:
+                guard let prompt = settings.prompt else {
+                    throw LLMError(.usage, "nothing to complete: give a prompt as an argument or on stdin (see --help)")
+                }
+                conversation.messages = [.user(prompt)]
+            case .text(let text):
+                conversation.messages = [.user(Self.joinPrompt(stdin: text, argument: settings.prompt))]
+            case .records(let first):
+                if case .batch = first.record {
+                    return await BatchRun(tool: self).run(first: first, source: &source)
+                }
+                try conversation.add(first)
+                while let line = try source.next() { try conversation.add(line) }
+                if let prompt = settings.prompt { conversation.messages.append(.user(prompt)) }
+            }
+        } catch {
+            return fail(error, writeRecord: false)
+        }
+        return await complete(conversation)
+    }
+
+    /// stdin first, then the argument, as `llm` does; a blank line keeps them apart.
+    static func joinPrompt(stdin: String, argument: String?) -> String {
+        var text = stdin
+        while text.last?.isNewline == true { text.removeLast() }
+        guard let argument, !argument.isEmpty else { return text }
+        return text.isEmpty ? argument : text + "\n\n" + argument
+    }
+
+    private func complete(_ conversation: Conversation) async -> ExitStatus {
+        guard !conversation.messages.isEmpty else {
+            return fail(LLMError(.invalidInput, "the input has no messages to reply to"), writeRecord: false)
+        }
+        let request: CompletionRequest
+        let provider: any Provider
+        do throws(LLMError) {
+            (request, provider) = try completer.prepare(
+                messages: conversation.messages, tools: settings.tools ?? conversation.tools, inStream: conversation.options)
+            if settings.dryRun {
+                try output.write(completer.dryRunRecord(request, provider: provider).redacted)
+                return .success
+            }
+        } catch {
+            // The conversation still flows on, so a later stage or a log keeps it.
+            if !settings.dryRun { try? echo(conversation, sent: conversation.messages) }
+            return fail(error, writeRecord: !settings.dryRun)
+        }
+        do throws(LLMError) {
+            try echo(conversation, sent: request.messages)
+        } catch {
+            return fail(error, writeRecord: false)
+        }
+        do throws(LLMError) {
+            let reply = try await completer.complete(request, with: provider)
+            if settings.textOutput {
+                try output.writeText(Self.textLine(reply))
+            } else {
+                try output.write(reply.record.redacted)
+            }
+            if let schema = request.options.schema { try Self.check(reply, against: schema) }
+            return .success
+        } catch {
+            return fail(error, writeRecord: true)
+        }
+    }
+
+    /// Copies the input through, then any user message made from the prompt argument,
+    /// so that the output is the whole conversation. A system prompt set by flag or
+    /// environment replaces the input's own line, or leads the output.
+    private func echo(_ conversation: Conversation, sent: [ChatMessage]) throws(LLMError) {
+        guard !settings.textOutput else { return }
+        let system = sent.first { $0.role == "system" || $0.role == "developer" }
+        let changedSystem = system.flatMap { s in conversation.messages.contains { $0 == s } ? nil : s }
+        var systemWritten = false
+        if let changedSystem, !conversation.messages.contains(where: { $0.role == "system" || $0.role == "developer" }) {
+            try output.write(changedSystem.record)
+            systemWritten = true
+        }
+        for line in conversation.lines {
+            if let changedSystem, !systemWritten, case .message(let m) = line.record, m.role == "system" || m.role == "developer" {
+                try output.write(changedSystem.record)
+                systemWritten = true
+            } else {
+                try output.writeLine(line.raw)
+            }
+        }
+        let echoed = conversation.lines.reduce(0) { count, line in
+            if case .message = line.record { return count + 1 }
+            return count
+        }
+        for message in conversation.messages.dropFirst(echoed) { try output.write(message.record) }
+    }
+
+    static func textLine(_ reply: ChatMessage) -> String {
+        let text = reply.text ?? ""
+        return text.hasSuffix("\n") ? text : text + "\n"
+    }
+
+    /// Structured output must be JSON that fits the schema; the reply is kept either way.
+    static func check(_ reply: ChatMessage, against schema: JSONValue) throws(LLMError) {
+        let text = reply.text ?? ""
+        let value: JSONValue
+        do {
+            value = try JSONParser.parse(text)
+        } catch {
+            throw LLMError(.schemaMismatch, "the reply is not valid JSON (\(error)), though --schema asked for it", model: reply.model)
+        }
+        if let violation = JSONSchemaValidator.firstViolation(of: value, against: schema) {
+            throw LLMError(.schemaMismatch, "the reply does not match the schema: \(violation)", model: reply.model)
+        }
+    }
+
+    /// Renders a failure once: a line on stderr and, when a pipeline reads records, an
+    /// `error` record on stdout after whatever was already written.
+    func fail(_ error: LLMError, writeRecord: Bool) -> ExitStatus {
+        log.error(error)
+        if !settings.textOutput, writeRecord {
+            try? output.write(error.record.redacted)
+        }
+        return error.exitStatus
+    }
+}
+
+extension JSONObject {
+    /// The object with every known secret masked, for anything written out.
+    public var redacted: JSONObject {
+        let text = serialized
+        let clean = Redactor.redact(text)
+        if clean == text { return self }
+        return (try? JSONParser.parse(clean))?.objectValue ?? self
+    }
+}

@@ -1,0 +1,96 @@
+/// Resolves settings, model and provider for a conversation and gets the next assistant
+/// message, with retries. Shared by every tool that asks a model for a reply.
+public struct Completer: Sendable {
+    public var config: Config
+    public var factory: ProviderFactory
+    /// Command-line flags: the highest precedence.
+    public var flags: RequestOptions
+    /// `LLMKIT_*` variables: below flags, above anything in the input.
+    public var environmentOptions: RequestOptions
+    public var retry: RetryPolicy
+    public var log: Log
+
+    public init(config: Config, factory: ProviderFactory, flags: RequestOptions, environmentOptions: RequestOptions, retry: RetryPolicy, log: Log) {
+        self.config = config
+        self.factory = factory
+        self.flags = flags
+        self.environmentOptions = environmentOptions
+        self.retry = retry
+        self.log = log
+    }
+
+    /// flag > environment > in-stream `options` > config > built-in default.
+    public func options(inStream: RequestOptions) -> RequestOptions {
+        var options = flags.over(environmentOptions).over(inStream)
+        if options.model == nil { options.model = config.defaultModel ?? ModelReference.builtinDefault }
+        return options
+    }
+
+    public func prepare(messages: [ChatMessage], tools: [ToolDefinition], inStream: RequestOptions) throws(LLMError) -> (CompletionRequest, any Provider) {
+        let options = options(inStream: inStream)
+        let model = try ModelReference.resolve(options.model ?? ModelReference.builtinDefault, config: config)
+        let provider = try factory.provider(for: model)
+        let request = CompletionRequest(model: model, messages: Self.applying(system: options.system, to: messages), tools: tools, options: options)
+        return (request, provider)
+    }
+
+    /// The system prompt from settings replaces the conversation's own, or leads it.
+    public static func applying(system: String?, to messages: [ChatMessage]) -> [ChatMessage] {
+        guard let system else { return messages }
+        var messages = messages
+        if let index = messages.firstIndex(where: { $0.role == "system" || $0.role == "developer" }) {
+            messages[index].content = .string(system)
+        } else {
+            messages.insert(.system(system), at: 0)
+        }
+        return messages
+    }
+
+    public func complete(_ request: CompletionRequest, with provider: any Provider) async throws(LLMError) -> ChatMessage {
+        let label = request.model.description
+        log.verbose {
+            let url = (try? provider.httpRequest(for: request))??.url
+            return "\(label): sending \(request.messages.count) message(s)" + (url.map { " to \($0)" } ?? "")
+        }
+        var reply = try await retry.run(onRetry: { error, wait in
+            log.note("\(label): \(error.message); retrying in \((wait * 10).rounded() / 10) s")
+        }) { () async throws(LLMError) -> ChatMessage in
+            do throws(LLMError) {
+                return try await provider.complete(request)
+            } catch {
+                throw error.attributed(provider: request.model.provider, model: label)
+            }
+        }
+        reply.model = label
+        log.verbose {
+            let ms = reply.timings?.totalMs.map { " in \(Int($0)) ms" } ?? ""
+            return "\(label): \(reply.finishReason ?? "done")\(ms)"
+        }
+        return reply
+    }
+
+    /// The request that would be sent, as a record, with every key redacted.
+    public func dryRunRecord(_ request: CompletionRequest, provider: any Provider) throws(LLMError) -> JSONObject {
+        var record: JSONObject = ["type": "http_request", "model": .string(request.model.description)]
+        if let http = try provider.httpRequest(for: request) {
+            record["method"] = .string(http.method)
+            record["url"] = .string(http.url)
+            var headers = JSONObject()
+            for header in http.headers {
+                let sensitive = ["authorization", "x-api-key", "x-goog-api-key", "api-key"].contains(header.name.lowercased())
+                headers[header.name] = .string(sensitive ? Self.mask(header.value) : header.value)
+            }
+            record["headers"] = .object(headers)
+            record["body"] = http.body.flatMap { try? JSONParser.parse($0) } ?? .null
+        } else {
+            record["note"] = .string("the \(request.model.provider) provider sends no HTTP request")
+            record["messages"] = .array(request.messages.map { .object($0.wireObject) })
+        }
+        return record
+    }
+
+    private static func mask(_ value: String) -> String {
+        if value.hasPrefix("Bearer ") { return "Bearer " + Redactor.mask }
+        return Redactor.mask
+    }
+}

@@ -1,0 +1,51 @@
+/// The user's configuration file, parsed: providers, aliases, the default model.
+public struct Config: Sendable {
+    public var path: String?
+    public var defaultModel: String?
+    public var aliases: [String: String]
+    public var providers: [String: ProviderOverrides]
+
+    public init(path: String? = nil, defaultModel: String? = nil, aliases: [String: String] = [:], providers: [String: ProviderOverrides] = [:]) {
+        self.path = path
+        self.defaultModel = defaultModel
+        self.aliases = aliases
+        self.providers = providers
+    }
+
+    /// What a config file may say about one provider; unset fields keep the preset's value.
+    public struct ProviderOverrides: Sendable {
+        public var format: WireFormat?
+        public var apiBase: String?
+        public var apiKeyEnv: String?
+        public var apiKeyCommand: String?
+        public var headers: [(name: String, value: String)] = []
+        public var timeout: Double?
+        public var maxTokensField: String?
+        public var mockScript: String?
+
+        public init() {}
+    }
+
+    /// The settings for a provider name: a preset, a configured provider, or both merged.
+    public func provider(_ name: String, environment: Environment) -> ProviderSettings? {
+        let preset = ProviderPresets.preset(name, environment: environment)
+        guard let overrides = providers[name] else { return preset }
+        var settings = preset ?? ProviderSettings(name: name, keyRequired: overrides.apiKeyEnv != nil || overrides.apiKeyCommand != nil)
+        if let format = overrides.format { settings.format = format }
+        if let apiBase = overrides.apiBase { settings.apiBase = apiBase }
+        if let env = overrides.apiKeyEnv { settings.apiKeyEnv = env }
+        if let command = overrides.apiKeyCommand { settings.apiKeyCommand = command }
+        for header in overrides.headers {
+            settings.headers.removeAll { $0.name.lowercased() == header.name.lowercased() }
+            settings.headers.append(header)
+        }
+        if let timeout = overrides.timeout { settings.timeout = timeout }
+        if let field = overrides.maxTokensField { settings.maxTokensField = field }
+        if let script = overrides.mockScript { settings.mockScript = script }
+        return settings
+    }
+
+    public var knownProviders: [String] {
+        Array(Set(ProviderPresets.names).union(providers.keys)).sorted()
+    }
+}

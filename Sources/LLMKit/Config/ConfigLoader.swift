@@ -1,0 +1,106 @@
+import Foundation
+import Yams
+
+/// Finds and parses the configuration file.
+///
+/// `$LLMKIT_CONFIG`, else `$XDG_CONFIG_HOME/llmkit/config.yaml` (XDG's default home:
+/// `~/.config`). No file is not an error: llmkit works with no configuration at all.
+public enum ConfigLoader {
+    public static func path(environment: Environment) -> (path: String, explicit: Bool)? {
+        if let explicit = environment["LLMKIT_CONFIG"] { return (explicit, true) }
+        if let xdg = environment["XDG_CONFIG_HOME"] { return (xdg + "/llmkit/config.yaml", false) }
+        if let home = environment["HOME"] { return (home + "/.config/llmkit/config.yaml", false) }
+        return nil
+    }
+
+    public static func load(environment: Environment, explicitPath: String? = nil) throws(LLMError) -> Config {
+        let located = explicitPath.map { ($0, true) } ?? path(environment: environment)
+        guard let (path, explicit) = located else { return Config() }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            if explicit || FileManager.default.fileExists(atPath: path) {
+                throw LLMError(.configuration, "cannot read config file \(path)")
+            }
+            return Config()
+        }
+        return try parse(String(decoding: data, as: UTF8.self), path: path)
+    }
+
+    public static func parse(_ text: String, path: String? = nil) throws(LLMError) -> Config {
+        let place = path ?? "config"
+        let root: Any?
+        do {
+            root = try Yams.load(yaml: text)
+        } catch {
+            throw LLMError(.configuration, "\(place) is not valid YAML: \(error)")
+        }
+        guard let root else { return Config(path: path) }
+        guard let top = root as? [String: Any] else {
+            throw LLMError(.configuration, "\(place): the top level must be a mapping")
+        }
+        var config = Config(path: path)
+        config.defaultModel = try string(top["default_model"], "default_model", place)
+        if let aliases = top["aliases"] {
+            guard let map = aliases as? [String: Any] else {
+                throw LLMError(.configuration, "\(place): aliases must map names to provider/model strings")
+            }
+            for (name, target) in map {
+                guard let target = target as? String else {
+                    throw LLMError(.configuration, "\(place): alias \(name) must be a provider/model string")
+                }
+                config.aliases[name] = target
+            }
+        }
+        if let providers = top["providers"] {
+            guard let map = providers as? [String: Any] else {
+                throw LLMError(.configuration, "\(place): providers must map names to settings")
+            }
+            for (name, value) in map {
+                config.providers[name] = try overrides(value, name: name, place: place)
+            }
+        }
+        return config
+    }
+
+    private static func overrides(_ value: Any, name: String, place: String) throws(LLMError) -> Config.ProviderOverrides {
+        guard let map = value as? [String: Any] else {
+            throw LLMError(.configuration, "\(place): providers.\(name) must be a mapping")
+        }
+        let at = "providers.\(name)"
+        var o = Config.ProviderOverrides()
+        if let format = try string(map["type"] ?? map["format"], "\(at).type", place) {
+            guard let wire = WireFormat(rawValue: format) else {
+                throw LLMError(.configuration, "\(place): \(at).type must be one of: openai, mock")
+            }
+            o.format = wire
+        }
+        o.apiBase = try string(map["api_base"], "\(at).api_base", place)
+        o.apiKeyEnv = try string(map["api_key_env"], "\(at).api_key_env", place)
+        o.apiKeyCommand = try string(map["api_key_cmd"], "\(at).api_key_cmd", place)
+        o.maxTokensField = try string(map["max_tokens_field"], "\(at).max_tokens_field", place)
+        o.mockScript = try string(map["script"], "\(at).script", place)
+        if map["api_key"] != nil {
+            throw LLMError(.configuration, "\(place): \(at).api_key would put a secret in a file; use api_key_env or api_key_cmd")
+        }
+        if let timeout = map["timeout"] {
+            guard let seconds = (timeout as? Double) ?? (timeout as? Int).map(Double.init) else {
+                throw LLMError(.configuration, "\(place): \(at).timeout must be a number of seconds")
+            }
+            o.timeout = seconds
+        }
+        if let headers = map["headers"] {
+            guard let pairs = headers as? [String: Any] else {
+                throw LLMError(.configuration, "\(place): \(at).headers must map header names to values")
+            }
+            o.headers = pairs.sorted { $0.key < $1.key }.map { ($0.key, "\($0.value)") }
+        }
+        return o
+    }
+
+    private static func string(_ value: Any?, _ key: String, _ place: String) throws(LLMError) -> String? {
+        guard let value else { return nil }
+        guard let s = value as? String else {
+            throw LLMError(.configuration, "\(place): \(key) must be a string")
+        }
+        return s
+    }
+}

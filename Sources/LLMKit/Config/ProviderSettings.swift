@@ -1,0 +1,51 @@
+/// The wire formats llmkit speaks; a provider is one of these plus its settings.
+public enum WireFormat: String, Sendable {
+    case openai
+    case mock
+}
+
+/// Everything needed to reach one provider: where, how to authenticate, what to send.
+public struct ProviderSettings: Sendable {
+    public var name: String
+    public var format: WireFormat
+    public var apiBase: String?
+    /// The environment variable that holds the key.
+    public var apiKeyEnv: String?
+    /// A shell command that prints the key (`pass show openai`), so keys can live in a
+    /// secret manager. Wins over `apiKeyEnv`.
+    public var apiKeyCommand: String?
+    /// Hosted services need a key; local servers work without one but send it if set.
+    public var keyRequired: Bool
+    public var headers: [(name: String, value: String)]
+    public var timeout: Double?
+    /// `max_completion_tokens` for OpenAI itself; most other servers know only `max_tokens`.
+    public var maxTokensField: String
+    /// What to tell a user whose server is not answering.
+    public var startHint: String?
+    /// The replay file for `mock/script`.
+    public var mockScript: String?
+
+    public init(
+        name: String, format: WireFormat = .openai, apiBase: String? = nil, apiKeyEnv: String? = nil,
+        apiKeyCommand: String? = nil, keyRequired: Bool = false, headers: [(name: String, value: String)] = [],
+        timeout: Double? = nil, maxTokensField: String = "max_tokens", startHint: String? = nil, mockScript: String? = nil
+    ) {
+        self.name = name
+        self.format = format
+        self.apiBase = apiBase
+        self.apiKeyEnv = apiKeyEnv
+        self.apiKeyCommand = apiKeyCommand
+        self.keyRequired = keyRequired
+        self.headers = headers
+        self.timeout = timeout
+        self.maxTokensField = maxTokensField
+        self.startHint = startHint
+        self.mockScript = mockScript
+    }
+
+    /// True for servers on this machine: they get no retries on a refused connection.
+    public var isLocal: Bool {
+        guard let apiBase else { return true }
+        return apiBase.contains("://localhost") || apiBase.contains("://127.") || apiBase.contains("://[::1]")
+    }
+}

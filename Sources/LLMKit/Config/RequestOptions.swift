@@ -1,0 +1,92 @@
+/// Request settings from one source: flags, environment, an `options` record, a batch
+/// line or the config. Sources are layered with `over`, highest precedence on the left.
+public struct RequestOptions: Sendable, Equatable {
+    public var model: String?
+    public var system: String?
+    public var temperature: Double?
+    public var maxTokens: Int?
+    public var stop: [String]?
+    public var seed: Int?
+    /// A JSON Schema the reply must follow (structured output).
+    public var schema: JSONValue?
+    public var timeout: Double?
+    public var apiBase: String?
+    /// Other request-body fields (`top_p`, `tool_choice`, …) for the provider as they are.
+    public var extra: JSONObject = JSONObject()
+
+    public init() {}
+
+    /// `self` wins where it has a value; `lower` fills the gaps.
+    public func over(_ lower: RequestOptions) -> RequestOptions {
+        var merged = self
+        merged.model = model ?? lower.model
+        merged.system = system ?? lower.system
+        merged.temperature = temperature ?? lower.temperature
+        merged.maxTokens = maxTokens ?? lower.maxTokens
+        merged.stop = stop ?? lower.stop
+        merged.seed = seed ?? lower.seed
+        merged.schema = schema ?? lower.schema
+        merged.timeout = timeout ?? lower.timeout
+        merged.apiBase = apiBase ?? lower.apiBase
+        for (key, value) in lower.extra.entries where merged.extra[key] == nil { merged.extra[key] = value }
+        return merged
+    }
+
+    /// Fields of an `options` record or a batch request body. Fields that are not settings
+    /// (`messages`, `tools`, `stream`) are left for the caller.
+    public init(json object: JSONObject) throws(LLMError) {
+        for (key, value) in object.entries {
+            switch key {
+            case "model": model = try Self.string(value, key)
+            case "system": system = try Self.string(value, key)
+            case "temperature": temperature = try Self.number(value, key)
+            case "max_tokens", "max_completion_tokens", "max_output_tokens": maxTokens = try Self.int(value, key)
+            case "seed": seed = try Self.int(value, key)
+            case "timeout": timeout = try Self.number(value, key)
+            case "api_base": apiBase = try Self.string(value, key)
+            case "stop":
+                switch value {
+                case .string(let s): stop = [s]
+                case .array(let items):
+                    stop = try items.map { item throws(LLMError) in try Self.string(item, key) }
+                case .null: stop = nil
+                default: throw LLMError(.invalidInput, "\"stop\" must be a string or an array of strings")
+                }
+            case "schema": schema = value
+            case "response_format":
+                if let schema = value["json_schema"]?["schema"] ?? value["schema"] {
+                    self.schema = schema
+                } else {
+                    extra[key] = value
+                }
+            case "messages", "tools", "stream", "stream_options", "type", "n": continue
+            default: extra[key] = value
+            }
+        }
+    }
+
+    /// `LLMKIT_MODEL`, `LLMKIT_TIMEOUT`, `LLMKIT_API_BASE`.
+    public init(environment: Environment) throws(LLMError) {
+        model = environment["LLMKIT_MODEL"]
+        apiBase = environment["LLMKIT_API_BASE"]
+        if let timeout = environment["LLMKIT_TIMEOUT"] {
+            guard let seconds = Double(timeout), seconds > 0 else {
+                throw LLMError(.configuration, "LLMKIT_TIMEOUT must be a number of seconds, not \"\(timeout)\"")
+            }
+            self.timeout = seconds
+        }
+    }
+
+    private static func string(_ value: JSONValue, _ key: String) throws(LLMError) -> String {
+        guard let s = value.stringValue else { throw LLMError(.invalidInput, "\"\(key)\" must be a string") }
+        return s
+    }
+    private static func number(_ value: JSONValue, _ key: String) throws(LLMError) -> Double {
+        guard let d = value.doubleValue else { throw LLMError(.invalidInput, "\"\(key)\" must be a number") }
+        return d
+    }
+    private static func int(_ value: JSONValue, _ key: String) throws(LLMError) -> Int {
+        guard let i = value.intValue else { throw LLMError(.invalidInput, "\"\(key)\" must be an integer") }
+        return i
+    }
+}

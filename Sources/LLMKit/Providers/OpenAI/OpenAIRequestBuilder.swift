@@ -1,0 +1,64 @@
+/// Builds `POST {api_base}/chat/completions` for any OpenAI-compatible server.
+public struct OpenAIRequestBuilder: Sendable {
+    public var settings: ProviderSettings
+    public var apiKey: String?
+
+    public init(settings: ProviderSettings, apiKey: String?) {
+        self.settings = settings
+        self.apiKey = apiKey
+    }
+
+    public func body(for request: CompletionRequest, stream: Bool = false) -> JSONObject {
+        let options = request.options
+        var body = JSONObject()
+        body["model"] = .string(request.model.name)
+        body["messages"] = .array(request.messages.map { .object($0.wireObject) })
+        if !request.tools.isEmpty {
+            body["tools"] = .array(request.tools.map { tool in
+                ["type": "function", "function": tool.json]
+            })
+        }
+        body.set("temperature", options.temperature.map(JSONValue.double))
+        body.set(settings.maxTokensField, options.maxTokens.map(JSONValue.int))
+        if let stop = options.stop, !stop.isEmpty { body["stop"] = .array(stop.map(JSONValue.string)) }
+        body.set("seed", options.seed.map(JSONValue.int))
+        if let schema = options.schema {
+            body["response_format"] = [
+                "type": "json_schema",
+                "json_schema": ["name": .string(Self.schemaName(schema)), "schema": schema],
+            ]
+        }
+        for (key, value) in options.extra.entries where body[key] == nil { body[key] = value }
+        if stream {
+            body["stream"] = true
+            body["stream_options"] = ["include_usage": true]
+        }
+        return body
+    }
+
+    public func httpRequest(for request: CompletionRequest, stream: Bool = false) -> HTTPRequest {
+        let base = request.options.apiBase ?? settings.apiBase ?? ""
+        var http = HTTPRequest(method: "POST", url: Self.join(base, "chat/completions"))
+        http.headers = [("Content-Type", "application/json")]
+        if let apiKey { http.headers.append(("Authorization", "Bearer \(apiKey)")) }
+        http.headers.append(contentsOf: settings.headers)
+        var bytes: [UInt8] = []
+        body(for: request, stream: stream).write(to: &bytes)
+        http.body = bytes
+        http.timeout = request.options.timeout ?? settings.timeout
+        return http
+    }
+
+    static func join(_ base: String, _ path: String) -> String {
+        var base = base
+        while base.hasSuffix("/") { base.removeLast() }
+        return base + "/" + path
+    }
+
+    /// The schema's `title` if it has a usable one: OpenAI requires a name of `[a-zA-Z0-9_-]`.
+    static func schemaName(_ schema: JSONValue) -> String {
+        guard let title = schema["title"]?.stringValue else { return "response" }
+        let cleaned = String(title.unicodeScalars.filter { $0.properties.isAlphabetic && $0.isASCII || ("0"..."9").contains($0) || $0 == "_" || $0 == "-" }.prefix(64))
+        return cleaned.isEmpty ? "response" : cleaned
+    }
+}

@@ -1,0 +1,66 @@
+/// Reads a non-streamed Chat Completions response into llmkit's assistant message.
+public enum OpenAIResponseParser {
+    public static func message(from body: JSONValue, provider: String) throws(LLMError) -> ChatMessage {
+        guard let object = body.objectValue else {
+            throw LLMError(.invalidReply, "\(provider) returned JSON that is not an object", provider: provider)
+        }
+        if let detail = HTTPErrorMapper.errorDetail(body), object["choices"] == nil {
+            throw LLMError(.serverError, "\(provider) returned an error: \(detail.message)", provider: provider, retryable: false)
+        }
+        guard let choice = object["choices"]?.arrayValue?.first?.objectValue,
+              let wire = choice["message"]?.objectValue
+        else {
+            throw LLMError(.invalidReply, "\(provider) returned no choices", provider: provider)
+        }
+        var message = ChatMessage(role: "assistant")
+        switch wire["content"] {
+        case .string(let s)?: message.content = .string(s)
+        case .array(let parts)?: message.content = .array(parts)
+        default: message.content = nil
+        }
+        for (i, item) in (wire["tool_calls"]?.arrayValue ?? []).enumerated() {
+            if let call = ToolCall(json: item, fallbackID: "call_\(i)") { message.toolCalls.append(call) }
+        }
+        message.reasoning = nonEmpty(wire["reasoning_content"]?.stringValue) ?? nonEmpty(wire["reasoning"]?.stringValue)
+        if let refusal = wire["refusal"]?.stringValue { message.extra["refusal"] = .string(refusal) }
+        message.finishReason = finishReason(choice["finish_reason"]?.stringValue, hasToolCalls: !message.toolCalls.isEmpty)
+        message.usage = usage(from: object["usage"])
+        message.id = object["id"]?.stringValue
+        return message
+    }
+
+    /// OpenAI vocabulary already; some servers say `stop` after tool calls, or `eos`.
+    static func finishReason(_ raw: String?, hasToolCalls: Bool) -> String? {
+        guard let raw else { return hasToolCalls ? "tool_calls" : nil }
+        switch raw {
+        case "stop", "eos", "end_turn": return hasToolCalls ? "tool_calls" : "stop"
+        case "function_call": return "tool_calls"
+        case "max_tokens", "model_length": return "length"
+        default: return raw
+        }
+    }
+
+    /// DESIGN §2 normalization: `input_tokens` includes cached, `output_tokens` includes
+    /// reasoning; what the server did not report stays absent.
+    public static func usage(from value: JSONValue?) -> Usage? {
+        guard let object = value?.objectValue else { return nil }
+        var usage = Usage()
+        usage.inputTokens = object["prompt_tokens"]?.intValue
+        usage.outputTokens = object["completion_tokens"]?.intValue
+        let prompt = object["prompt_tokens_details"]?.objectValue
+        usage.cacheReadTokens = prompt?["cached_tokens"]?.intValue ?? object["prompt_cache_hit_tokens"]?.intValue
+        usage.cacheWriteTokens = prompt?["cache_write_tokens"]?.intValue ?? prompt?["cache_creation_tokens"]?.intValue
+        usage.reasoningTokens = object["completion_tokens_details"]?["reasoning_tokens"]?.intValue
+        return usage.isEmpty ? nil : usage
+    }
+
+    /// llama.cpp's generation rate, from its own clock rather than ours.
+    public static func serverTokensPerSecond(_ body: JSONValue) -> Double? {
+        body["timings"]?["predicted_per_second"]?.doubleValue
+    }
+
+    private static func nonEmpty(_ s: String?) -> String? {
+        guard let s, !s.isEmpty else { return nil }
+        return s
+    }
+}

@@ -1,0 +1,33 @@
+/// Builds the provider a model string names, with its settings and key.
+public struct ProviderFactory: Sendable {
+    public let config: Config
+    public let environment: Environment
+    /// `--mock-script`, which wins over the config's `providers.mock.script`.
+    public var mockScript: String?
+
+    public init(config: Config, environment: Environment, mockScript: String? = nil) {
+        self.config = config
+        self.environment = environment
+        self.mockScript = mockScript
+    }
+
+    public func settings(for model: ModelReference) throws(LLMError) -> ProviderSettings {
+        guard var settings = config.provider(model.provider, environment: environment) else {
+            throw LLMError(.unknownProvider, "unknown provider \"\(model.provider)\" in \(model): known providers are \(config.knownProviders.joined(separator: ", ")); add others under providers: in the config")
+        }
+        if settings.format == .mock, let mockScript { settings.mockScript = mockScript }
+        return settings
+    }
+
+    public func provider(for model: ModelReference) throws(LLMError) -> any Provider {
+        let settings = try settings(for: model)
+        switch settings.format {
+        case .mock:
+            return MockProvider(settings: settings)
+        case .openai:
+            let configPath = config.path ?? ConfigLoader.path(environment: environment)?.path
+            let key = try APIKeyResolver.resolve(settings, environment: environment, configPath: configPath)
+            return OpenAICompatibleProvider(settings: settings, apiKey: key)
+        }
+    }
+}

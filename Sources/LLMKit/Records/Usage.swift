@@ -1,0 +1,76 @@
+/// Token counts normalized so totals add up across providers (DESIGN §2).
+///
+/// `inputTokens` includes cached tokens and `outputTokens` includes reasoning tokens; the
+/// cache and reasoning counts are parts of them. A count the provider did not report stays
+/// `nil` and is left out of the record, never guessed as 0.
+public struct Usage: Sendable, Equatable {
+    public var inputTokens: Int?
+    public var outputTokens: Int?
+    public var cacheReadTokens: Int?
+    public var cacheWriteTokens: Int?
+    public var reasoningTokens: Int?
+
+    public init(
+        inputTokens: Int? = nil, outputTokens: Int? = nil, cacheReadTokens: Int? = nil,
+        cacheWriteTokens: Int? = nil, reasoningTokens: Int? = nil
+    ) {
+        self.inputTokens = inputTokens
+        self.outputTokens = outputTokens
+        self.cacheReadTokens = cacheReadTokens
+        self.cacheWriteTokens = cacheWriteTokens
+        self.reasoningTokens = reasoningTokens
+    }
+
+    // Key paths are immutable values; Swift 6.3 just does not mark them Sendable.
+    nonisolated(unsafe) private static let fields: [(String, WritableKeyPath<Usage, Int?>)] = [
+        ("input_tokens", \.inputTokens), ("output_tokens", \.outputTokens),
+        ("cache_read_tokens", \.cacheReadTokens), ("cache_write_tokens", \.cacheWriteTokens),
+        ("reasoning_tokens", \.reasoningTokens),
+    ]
+
+    public init?(json: JSONValue?) {
+        guard let object = json?.objectValue else { return nil }
+        for (key, path) in Self.fields { self[keyPath: path] = object[key]?.intValue }
+    }
+
+    public var isEmpty: Bool { Self.fields.allSatisfy { self[keyPath: $0.1] == nil } }
+
+    public var json: JSONValue {
+        var o = JSONObject()
+        for (key, path) in Self.fields { o.set(key, self[keyPath: path].map(JSONValue.int)) }
+        return .object(o)
+    }
+}
+
+/// How long a completion took, as the client saw it (and the server's own rate where given).
+public struct Timings: Sendable, Equatable {
+    public var ttftMs: Double?
+    public var totalMs: Double?
+    public var tokensPerSecond: Double?
+
+    public init(ttftMs: Double? = nil, totalMs: Double? = nil, tokensPerSecond: Double? = nil) {
+        self.ttftMs = ttftMs
+        self.totalMs = totalMs
+        self.tokensPerSecond = tokensPerSecond
+    }
+
+    public init?(json: JSONValue?) {
+        guard let o = json?.objectValue else { return nil }
+        ttftMs = o["ttft_ms"]?.doubleValue
+        totalMs = o["total_ms"]?.doubleValue
+        tokensPerSecond = o["tokens_per_second"]?.doubleValue
+    }
+
+    public var json: JSONValue {
+        var o = JSONObject()
+        o.set("ttft_ms", ttftMs.map(Self.rounded))
+        o.set("total_ms", totalMs.map(Self.rounded))
+        o.set("tokens_per_second", tokensPerSecond.map(Self.rounded))
+        return .object(o)
+    }
+
+    /// A tenth of a millisecond is finer than any clock here is honest about.
+    private static func rounded(_ value: Double) -> JSONValue {
+        .double((value * 10).rounded() / 10)
+    }
+}

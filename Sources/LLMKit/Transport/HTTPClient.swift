@@ -1,0 +1,135 @@
+import CCurl
+import Foundation
+import Synchronization
+
+/// Performs HTTP requests through one libcurl multi handle, driven by one thread.
+///
+/// Many requests in flight cost sockets, not threads, and they share libcurl's connection
+/// cache (keep-alive, HTTP/2 multiplexing). Nothing starts until the first request, so a
+/// command that never touches the network pays nothing for it.
+public final class HTTPClient: Sendable {
+    public static let shared = HTTPClient()
+
+    /// Receives body bytes as they arrive, on the transfer thread. Return `false` to abort.
+    public typealias BodySink = @Sendable (UnsafeRawBufferPointer) -> Bool
+
+    private struct Queue: ~Copyable {
+        var pending: [Transfer] = []
+        var multi: CurlMulti?
+    }
+    private let queue = Mutex(Queue())
+
+    public init() {}
+
+    /// Sends the request and returns the whole response; a streamed body goes to `onBody`
+    /// instead of into `HTTPResponse.body`.
+    public func send(_ request: HTTPRequest, onBody: BodySink? = nil) async throws(TransportError) -> HTTPResponse {
+        let result: Result<HTTPResponse, TransportError> = await withCheckedContinuation { continuation in
+            let transfer = Transfer(request: request, onBody: onBody, continuation: continuation)
+            let multi = queue.withLock { state -> CurlMulti in
+                state.pending.append(transfer)
+                if let multi = state.multi { return multi }
+                let multi = Self.startDriver(self)
+                state.multi = multi
+                return multi
+            }
+            multi.wakeUp()
+        }
+        return try result.get()
+    }
+
+    private static func startDriver(_ client: HTTPClient) -> CurlMulti {
+        Curl.globalInit()
+        let multi = CurlMulti()
+        let thread = Thread { client.drive(multi) }
+        thread.name = "llmkit-http"
+        thread.start()
+        return multi
+    }
+
+    /// The transfer loop; the only place the multi handle and transfers are touched.
+    private func drive(_ multi: CurlMulti) {
+        var active: [UnsafeMutableRawPointer: Transfer] = [:]
+        while true {
+            let incoming = queue.withLock { state in
+                let items = state.pending
+                state.pending.removeAll()
+                return items
+            }
+            for transfer in incoming {
+                transfer.start()
+                active[transfer.easy.handle] = transfer
+                multi.add(transfer.easy)
+            }
+            multi.perform()
+            for (handle, result) in multi.completed() {
+                guard let transfer = active.removeValue(forKey: handle) else { continue }
+                multi.remove(transfer.easy)
+                transfer.finish(result)
+            }
+            multi.poll(timeoutMs: 1000)
+        }
+    }
+
+}
+
+/// The state of one request while libcurl works on it.
+private final class Transfer: @unchecked Sendable {
+    let request: HTTPRequest
+    let easy = CurlEasy()
+    private let onBody: HTTPClient.BodySink?
+    private let continuation: CheckedContinuation<Result<HTTPResponse, TransportError>, Never>
+    private var headers: [(name: String, value: String)] = []
+    private var body: [UInt8] = []
+    private var receivedData = false
+    private var aborted = false
+
+    init(request: HTTPRequest, onBody: HTTPClient.BodySink?, continuation: CheckedContinuation<Result<HTTPResponse, TransportError>, Never>) {
+        self.request = request
+        self.onBody = onBody
+        self.continuation = continuation
+    }
+
+    func start() {
+        let me = Unmanaged.passUnretained(self).toOpaque()
+        easy.configure(request, userData: me, onBody: { data, size, count, user in
+            let transfer = Unmanaged<Transfer>.fromOpaque(user!).takeUnretainedValue()
+            return transfer.receiveBody(UnsafeRawBufferPointer(start: data, count: size * count))
+        }, onHeader: { data, size, count, user in
+            let transfer = Unmanaged<Transfer>.fromOpaque(user!).takeUnretainedValue()
+            transfer.receiveHeader(UnsafeRawBufferPointer(start: data, count: size * count))
+            return size * count
+        })
+    }
+
+    private func receiveBody(_ bytes: UnsafeRawBufferPointer) -> Int {
+        receivedData = true
+        if let onBody {
+            if !onBody(bytes) { aborted = true; return 0 }
+        } else {
+            body.append(contentsOf: bytes)
+        }
+        return bytes.count
+    }
+
+    private func receiveHeader(_ bytes: UnsafeRawBufferPointer) {
+        let line = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        if line.hasPrefix("HTTP/") {
+            headers.removeAll()  // a new response (after 100 Continue or a redirect)
+        } else if let colon = line.firstIndex(of: ":") {
+            let name = String(line[..<colon])
+            let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            headers.append((name, value))
+        }
+    }
+
+    func finish(_ result: CURLcode) {
+        if result == .ok || (aborted && result == CURLE_WRITE_ERROR) {
+            continuation.resume(returning: .success(HTTPResponse(
+                status: easy.responseCode, headers: headers, body: body,
+                timeToFirstByte: easy.timeToFirstByte, totalTime: easy.totalTime)))
+        } else {
+            continuation.resume(returning: .failure(easy.failure(result, host: request.host, receivedData: receivedData)))
+        }
+    }
+}

@@ -1,0 +1,66 @@
+/// One HTTP exchange to perform.
+public struct HTTPRequest: Sendable {
+    public var method: String
+    public var url: String
+    public var headers: [(name: String, value: String)]
+    public var body: [UInt8]?
+    /// Seconds to establish the connection (TCP and TLS).
+    public var connectTimeout: Double = 10
+    /// Seconds for the whole exchange; `nil` waits as long as the server works.
+    public var timeout: Double?
+    /// Seconds without a received byte before giving up. Only for streamed bodies: a
+    /// non-streamed completion is silent until it is done.
+    public var idleTimeout: Double?
+
+    public init(method: String = "POST", url: String, headers: [(name: String, value: String)] = [], body: [UInt8]? = nil) {
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.body = body
+    }
+
+    /// `host:port` as written in the URL, for messages.
+    public var host: String {
+        var rest = Substring(url)
+        if let scheme = rest.range(of: "://") { rest = rest[scheme.upperBound...] }
+        if let slash = rest.firstIndex(where: { $0 == "/" || $0 == "?" }) { rest = rest[..<slash] }
+        if let at = rest.lastIndex(of: "@") { rest = rest[rest.index(after: at)...] }
+        return String(rest)
+    }
+}
+
+/// What came back: status, headers and body, plus how long it took.
+public struct HTTPResponse: Sendable {
+    public var status: Int
+    public var headers: [(name: String, value: String)]
+    public var body: [UInt8]
+    /// Seconds from the start until the first response byte.
+    public var timeToFirstByte: Double
+    public var totalTime: Double
+
+    public init(status: Int, headers: [(name: String, value: String)] = [], body: [UInt8] = [], timeToFirstByte: Double = 0, totalTime: Double = 0) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+        self.timeToFirstByte = timeToFirstByte
+        self.totalTime = totalTime
+    }
+
+    /// The last value of a header, matched case-insensitively.
+    public func header(_ name: String) -> String? {
+        let lower = name.lowercased()
+        return headers.last { $0.name.lowercased() == lower }?.value
+    }
+}
+
+/// A transfer that produced no HTTP response: the connection or the wait failed.
+public struct TransportError: Error, Sendable, Equatable {
+    public enum Kind: Sendable, Equatable {
+        case connectionRefused, hostNotFound, timedOut, stalled, tls, connectionLost, other
+    }
+    public var kind: Kind
+    public var host: String
+    public var detail: String
+    /// Whether any response byte arrived before the failure.
+    public var receivedData: Bool
+}
