@@ -22,6 +22,7 @@ public struct Config: Sendable {
         public var timeout: Double?
         public var maxTokensField: String?
         public var mockScript: String?
+        public var structuredOutput: StructuredOutputStyle?
 
         public init() {}
     }
@@ -42,6 +43,7 @@ public struct Config: Sendable {
         if let timeout = overrides.timeout { settings.timeout = timeout }
         if let field = overrides.maxTokensField { settings.maxTokensField = field }
         if let script = overrides.mockScript { settings.mockScript = script }
+        if let style = overrides.structuredOutput { settings.structuredOutput = style }
         return settings
     }
 

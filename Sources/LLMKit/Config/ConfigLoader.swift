@@ -78,6 +78,12 @@ public enum ConfigLoader {
         o.apiKeyCommand = try string(map["api_key_cmd"], "\(at).api_key_cmd", place)
         o.maxTokensField = try string(map["max_tokens_field"], "\(at).max_tokens_field", place)
         o.mockScript = try string(map["script"], "\(at).script", place)
+        if let style = try string(map["structured_output"], "\(at).structured_output", place) {
+            guard let parsed = StructuredOutputStyle(rawValue: style) else {
+                throw LLMError(.configuration, "\(place): \(at).structured_output must be json_schema or json_object")
+            }
+            o.structuredOutput = parsed
+        }
         if map["api_key"] != nil {
             throw LLMError(.configuration, "\(place): \(at).api_key would put a secret in a file; use api_key_env or api_key_cmd")
         }

@@ -30,8 +30,10 @@ public enum ProviderPresets {
             return local(name, base: "http://localhost:8000/v1", key: "VLLM_API_KEY",
                          hint: "start it with `vllm serve MODEL`")
         case "llamacpp":
-            return local(name, base: "http://127.0.0.1:8080/v1", key: "LLAMA_API_KEY",
-                         hint: "start it with `llama-server -m MODEL.gguf`, or set api_base")
+            var settings = local(name, base: "http://127.0.0.1:8080/v1", key: "LLAMA_API_KEY",
+                                 hint: "start it with `llama-server -m MODEL.gguf`, or set api_base")
+            settings.structuredOutput = .jsonObject
+            return settings
         case "lm_studio":
             return local(name, base: "http://localhost:1234/v1", key: "LM_STUDIO_API_KEY",
                          hint: "start the server in LM Studio, or run `lms server start`")

@@ -4,6 +4,14 @@ public enum WireFormat: String, Sendable {
     case mock
 }
 
+/// How a server wants a JSON Schema for structured output.
+public enum StructuredOutputStyle: String, Sendable {
+    /// OpenAI's `{"type":"json_schema","json_schema":{"name","schema"}}`.
+    case jsonSchema = "json_schema"
+    /// llama.cpp's `{"type":"json_object","schema":{…}}`: llama-cpp-python accepts only this.
+    case jsonObject = "json_object"
+}
+
 /// Everything needed to reach one provider: where, how to authenticate, what to send.
 public struct ProviderSettings: Sendable {
     public var name: String
@@ -20,6 +28,7 @@ public struct ProviderSettings: Sendable {
     public var timeout: Double?
     /// `max_completion_tokens` for OpenAI itself; most other servers know only `max_tokens`.
     public var maxTokensField: String
+    public var structuredOutput: StructuredOutputStyle = .jsonSchema
     /// What to tell a user whose server is not answering.
     public var startHint: String?
     /// The replay file for `mock/script`.

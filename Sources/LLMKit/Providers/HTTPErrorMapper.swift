@@ -8,7 +8,8 @@ import Foundation
 public enum HTTPErrorMapper {
     public static func error(for response: HTTPResponse, provider: ProviderSettings, model: ModelReference) -> LLMError {
         let body = try? JSONParser.parse(response.body)
-        let detail = errorDetail(body) ?? plainText(response.body)
+        var detail = errorDetail(body) ?? plainText(response.body)
+        detail.message = oneLine(detail.message)
         let status = response.status
         let said = detail.message.isEmpty ? "" : ": \(detail.message)"
         let code = detail.code ?? ""
@@ -81,8 +82,14 @@ public enum HTTPErrorMapper {
     }
 
     private static func plainText(_ body: [UInt8]) -> Detail {
-        let text = String(decoding: body.prefix(300), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        return Detail(message: text.replacingOccurrences(of: "\n", with: " "), code: nil)
+        Detail(message: String(decoding: body.prefix(600), as: UTF8.self), code: nil)
+    }
+
+    /// Servers put tracebacks in messages (llama-cpp-python does); a diagnostic is one line.
+    static func oneLine(_ text: String, limit: Int = 400) -> String {
+        let words = text.split(whereSeparator: { $0.isWhitespace })
+        let line = words.joined(separator: " ")
+        return line.count > limit ? String(line.prefix(limit)) + "…" : line
     }
 
     /// `retry-after-ms` (preferred), else `retry-after` in seconds.

@@ -23,10 +23,15 @@ public struct OpenAIRequestBuilder: Sendable {
         if let stop = options.stop, !stop.isEmpty { body["stop"] = .array(stop.map(JSONValue.string)) }
         body.set("seed", options.seed.map(JSONValue.int))
         if let schema = options.schema {
-            body["response_format"] = [
-                "type": "json_schema",
-                "json_schema": ["name": .string(Self.schemaName(schema)), "schema": schema],
-            ]
+            switch settings.structuredOutput {
+            case .jsonSchema:
+                body["response_format"] = [
+                    "type": "json_schema",
+                    "json_schema": ["name": .string(Self.schemaName(schema)), "schema": schema],
+                ]
+            case .jsonObject:
+                body["response_format"] = ["type": "json_object", "schema": schema]
+            }
         }
         for (key, value) in options.extra.entries where body[key] == nil { body[key] = value }
         if stream {

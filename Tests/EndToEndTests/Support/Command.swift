@@ -1,0 +1,62 @@
+import Foundation
+import LLMKit
+
+/// The result of running one built tool.
+struct CommandResult {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+
+    /// stdout parsed as JSON Lines.
+    var records: [JSONObject] {
+        stdout.split(separator: "\n").compactMap { try? JSONParser.parse(String($0)).objectValue }
+    }
+    var lastRecord: JSONObject? { records.last }
+}
+
+/// Runs a built binary with a clean environment: no keys or config from the developer's
+/// own shell leak into a test.
+func run(_ tool: String, _ arguments: [String], stdin: String? = "", environment extra: [String: String] = [:]) throws -> CommandResult {
+    let process = Process()
+    process.executableURL = Paths.binary(tool)
+    process.arguments = arguments
+    let home = Paths.temporaryDirectory()
+    var environment = [
+        "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
+        "HOME": home.path,
+        "XDG_CONFIG_HOME": home.appendingPathComponent("config").path,
+    ]
+    environment.merge(extra) { $1 }
+    process.environment = environment
+    let outPipe = Pipe(), errPipe = Pipe(), inPipe = Pipe()
+    process.standardOutput = outPipe
+    process.standardError = errPipe
+    process.standardInput = stdin == nil ? FileHandle.nullDevice : inPipe
+    try process.run()
+    if let stdin {
+        let handle = inPipe.fileHandleForWriting
+        DispatchQueue.global().async {
+            try? handle.write(contentsOf: Data(stdin.utf8))
+            try? handle.close()
+        }
+    }
+    // Read both pipes concurrently so a chatty stderr cannot block the child.
+    let errData = DataBox()
+    let group = DispatchGroup()
+    group.enter()
+    DispatchQueue.global().async {
+        errData.data = errPipe.fileHandleForReading.readDataToEndOfFile()
+        group.leave()
+    }
+    let outData = outPipe.fileHandleForReading.readDataToEndOfFile()
+    group.wait()
+    process.waitUntilExit()
+    return CommandResult(status: process.terminationStatus,
+                         stdout: String(decoding: outData, as: UTF8.self),
+                         stderr: String(decoding: errData.data, as: UTF8.self))
+}
+
+/// Written by one reader thread, read after it finished (the group wait orders them).
+private final class DataBox: @unchecked Sendable {
+    var data = Data()
+}

@@ -1,0 +1,178 @@
+#!/usr/bin/env python3
+"""A fake OpenAI-compatible server for llmkit's end-to-end tests and benchmarks.
+
+Listens on 127.0.0.1 only. Prints "PORT <n>" on stdout once ready. Behaviour is chosen
+by the request's model name (or a marker in the last user message), so one server serves
+every scenario:
+
+  model "tool-call"      a reply with one tool call (finish_reason tool_calls)
+  model "structured"     content is JSON {"answer": 4}; "structured-bad": content is not JSON
+  model "reasoning"      content plus reasoning_content and reasoning token counts
+  model "unknown-model"  404 model_not_found, as OpenAI words it
+  model "context"        400 context_length_exceeded
+  model "unauthorized"   401 invalid_api_key
+  model "rate-limited"   429 with retry-after: 0
+  model "server-error"   500; "flaky": 500 on the first request for each prompt, then 200
+  model "not-json"       200 with an HTML body
+  prompt containing FAIL 500
+  --delay-ms N           every reply waits N ms (benchmarks)
+  --require-key K        401 unless Authorization is "Bearer K"
+
+GET /_requests returns every request body received so far (tests assert on them).
+"""
+import argparse
+import json
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+ARGS = None
+RECEIVED = []
+SEEN_FLAKY = set()
+LOCK = threading.Lock()
+
+
+def error_body(message, type_, code=None, param=None):
+    return {"error": {"message": message, "type": type_, "param": param, "code": code}}
+
+
+def last_user_text(body):
+    for message in reversed(body.get("messages", [])):
+        if message.get("role") == "user":
+            content = message.get("content")
+            if isinstance(content, str):
+                return content
+            if isinstance(content, list):
+                return " ".join(p.get("text", "") for p in content if isinstance(p, dict))
+    return ""
+
+
+def completion(body, message, finish_reason="stop", usage=None):
+    return {
+        "id": "chatcmpl-fake1",
+        "object": "chat.completion",
+        "created": 1760000000,
+        "model": body.get("model", "fake"),
+        "choices": [{"index": 0, "message": message, "logprobs": None, "finish_reason": finish_reason}],
+        "usage": usage
+        or {
+            "prompt_tokens": 12,
+            "completion_tokens": 5,
+            "total_tokens": 17,
+            "prompt_tokens_details": {"cached_tokens": 4},
+            "completion_tokens_details": {"reasoning_tokens": 0},
+        },
+        "system_fingerprint": "fp_fake",
+    }
+
+
+def respond(body, headers):
+    """Returns (status, headers, body-bytes) for one chat completion request."""
+    model = body.get("model", "")
+    text = last_user_text(body)
+    if ARGS.require_key and headers.get("Authorization") != "Bearer " + ARGS.require_key:
+        return 401, {}, error_body("Incorrect API key provided: " + str(headers.get("Authorization", ""))[7:], "invalid_request_error", "invalid_api_key")
+    if model == "unauthorized":
+        return 401, {}, error_body("Incorrect API key provided.", "invalid_request_error", "invalid_api_key")
+    if model == "unknown-model":
+        return 404, {}, error_body("The model `unknown-model` does not exist or you do not have access to it.", "invalid_request_error", "model_not_found")
+    if model == "context":
+        return 400, {}, error_body(
+            "This model's maximum context length is 8192 tokens. However, your messages resulted in 9000 tokens.",
+            "invalid_request_error", "context_length_exceeded", "messages")
+    if model == "rate-limited":
+        return 429, {"retry-after": "0"}, error_body(
+            "Rate limit reached for fake on tokens per min (TPM): Limit 10, Used 10, Requested 5.", "tokens", "rate_limit_exceeded")
+    if model == "server-error" or "FAIL" in text:
+        return 500, {}, error_body("The server had an error while processing your request.", "server_error")
+    if model == "flaky":
+        with LOCK:
+            first = text not in SEEN_FLAKY
+            SEEN_FLAKY.add(text)
+        if first:
+            return 503, {"retry-after-ms": "10"}, error_body("overloaded, try again", "server_error")
+    if model == "not-json":
+        return 200, {"Content-Type": "text/html"}, b"<html><body>Welcome to nginx!</body></html>"
+    if model == "tool-call":
+        call = {"id": "call_1", "type": "function",
+                "function": {"name": "get_weather", "arguments": "{\"city\":\"Paris\"}"}}
+        return 200, {}, completion(body, {"role": "assistant", "content": None, "tool_calls": [call]}, "tool_calls")
+    if model == "structured":
+        return 200, {}, completion(body, {"role": "assistant", "content": "{\"answer\": 4}"})
+    if model == "structured-bad":
+        return 200, {}, completion(body, {"role": "assistant", "content": "The answer is 4."})
+    if model == "reasoning":
+        usage = {"prompt_tokens": 30, "completion_tokens": 50, "total_tokens": 80,
+                 "completion_tokens_details": {"reasoning_tokens": 40}}
+        return 200, {}, completion(body, {"role": "assistant", "content": "4", "reasoning_content": "2+2 is 4"}, "stop", usage)
+    return 200, {}, completion(body, {"role": "assistant", "content": "Echo: " + text})
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):
+        pass
+
+    def send_json(self, status, payload, extra=None):
+        data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+        self.send_response(status)
+        headers = {"Content-Type": "application/json"}
+        headers.update(extra or {})
+        for k, v in headers.items():
+            self.send_header(k, v)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_GET(self):
+        if self.path == "/_requests":
+            with LOCK:
+                self.send_json(200, RECEIVED)
+        elif self.path.endswith("/models"):
+            self.send_json(200, {"object": "list", "data": [{"id": "fake", "object": "model", "owned_by": "llmkit"}]})
+        else:
+            self.send_json(404, error_body("File Not Found", "not_found_error"))
+
+    def do_POST(self):
+        length = int(self.headers.get("Content-Length", "0"))
+        raw = self.rfile.read(length)
+        try:
+            body = json.loads(raw)
+        except ValueError:
+            self.send_json(400, error_body("request body is not JSON", "invalid_request_error"))
+            return
+        with LOCK:
+            RECEIVED.append({"path": self.path, "headers": {k: v for k, v in self.headers.items()}, "body": body})
+        if not self.path.endswith("/chat/completions"):
+            self.send_json(404, error_body("File Not Found", "not_found_error"))
+            return
+        if ARGS.delay_ms:
+            time.sleep(ARGS.delay_ms / 1000)
+        status, headers, payload = respond(body, self.headers)
+        self.send_json(status, payload, headers)
+
+
+class Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 128
+
+
+def main():
+    global ARGS
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--delay-ms", type=int, default=0)
+    parser.add_argument("--require-key")
+    ARGS = parser.parse_args()
+    server = Server(("127.0.0.1", ARGS.port), Handler)
+    print("PORT", server.server_address[1], flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+
+
+if __name__ == "__main__":
+    sys.exit(main())
