@@ -9,7 +9,7 @@ struct LLMComplete: AsyncParsableCommand {
         discussion: """
             Input (stdin) is plain text, which becomes the prompt, or JSON Lines: a \
             conversation of OpenAI chat messages (with optional "tools" and "options" \
-            records), or batch request lines ({"id":…,"messages":[…]} or OpenAI Batch API \
+            records), or batch request lines ({"id":...,"messages":[...]} or OpenAI Batch API \
             lines). A conversation is copied to stdout followed by the new assistant \
             message, so stages chain; a batch gives one result line per request, in order.
 

@@ -1,0 +1,73 @@
+# llmkit — build, test, install. `make demo` and `make test` work on a fresh Debian or
+# Ubuntu machine as root: they install libcurl's headers if missing and provision the
+# local model server (a cached virtual environment) before they run.
+
+SWIFT    ?= swift
+PREFIX   ?= /usr/local
+DESTDIR  ?=
+CACHE    ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/llmkit
+VENV     ?= $(CACHE)/venv
+TOOLS    := llm-complete
+RELEASE  := -c release --static-swift-stdlib
+BIN       = $(shell $(SWIFT) build $(RELEASE) --show-bin-path)
+
+.PHONY: all build test demo bench install uninstall man completions deps venv clean
+
+all: build
+
+deps:
+	@scripts/ensure-libcurl.sh
+
+venv: deps
+	@scripts/provision-venv.sh "$(VENV)"
+
+build: deps
+	$(SWIFT) build $(RELEASE)
+
+test: deps venv
+	$(SWIFT) build --build-tests
+	scripts/with-llama-server.sh "$(VENV)" -- $(SWIFT) test --skip-build
+
+demo: build venv
+	@scripts/demo.sh "$(BIN)" "$(VENV)"
+
+bench: build
+	@scripts/bench.sh "$(BIN)"
+
+# Man pages and completions are generated from the commands and committed, so that an
+# install needs no generation step.
+man: deps
+	$(SWIFT) package plugin generate-manual --configuration debug
+	cp .build/plugins/GenerateManual/outputs/*/*.1 man/
+
+completions: deps
+	$(SWIFT) build
+	for tool in $(TOOLS); do \
+		.build/debug/$$tool --generate-completion-script bash > completions/$$tool.bash; \
+		.build/debug/$$tool --generate-completion-script zsh > completions/_$$tool; \
+		.build/debug/$$tool --generate-completion-script fish > completions/$$tool.fish; \
+	done
+
+install: build
+	install -d "$(DESTDIR)$(PREFIX)/bin" "$(DESTDIR)$(PREFIX)/share/man/man1" \
+		"$(DESTDIR)$(PREFIX)/share/bash-completion/completions" \
+		"$(DESTDIR)$(PREFIX)/share/zsh/site-functions" \
+		"$(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d"
+	for tool in $(TOOLS); do \
+		install -m 755 "$(BIN)/$$tool" "$(DESTDIR)$(PREFIX)/bin/$$tool"; \
+		install -m 644 "man/$$tool.1" "$(DESTDIR)$(PREFIX)/share/man/man1/$$tool.1"; \
+		install -m 644 "completions/$$tool.bash" "$(DESTDIR)$(PREFIX)/share/bash-completion/completions/$$tool"; \
+		install -m 644 "completions/_$$tool" "$(DESTDIR)$(PREFIX)/share/zsh/site-functions/_$$tool"; \
+		install -m 644 "completions/$$tool.fish" "$(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/$$tool.fish"; \
+	done
+
+uninstall:
+	for tool in $(TOOLS); do \
+		rm -f "$(DESTDIR)$(PREFIX)/bin/$$tool" "$(DESTDIR)$(PREFIX)/share/man/man1/$$tool.1" \
+			"$(DESTDIR)$(PREFIX)/share/bash-completion/completions/$$tool" \
+			"$(DESTDIR)$(PREFIX)/share/zsh/site-functions/_$$tool" \
+			"$(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/$$tool.fish"; \
+	done
+
+clean:
+	rm -rf .build
