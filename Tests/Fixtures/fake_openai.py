@@ -111,6 +111,9 @@ def respond(body, headers):
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in two writes; without TCP_NODELAY a kept-alive connection
+    # waits ~40 ms for the client's delayed ACK. Real servers (uvicorn, llama-server) set it.
+    disable_nagle_algorithm = True
 
     def log_message(self, *args):
         pass

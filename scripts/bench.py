@@ -1,0 +1,124 @@
+#!/usr/bin/env python3
+"""llmkit benchmarks: prints figures, asserts nothing.
+
+  startup      llm-complete --version, vs curl --version (and Python's `llm --version`
+               when the demo's virtual environment has it)
+  one request  llm-complete vs curl, the same HTTP exchange with the fake server
+  batch        200 requests against a server that answers after 50 ms, -j 1 vs -j 8
+
+Runs are interleaved (tool A, tool B, A, B, ...) so machine noise hits both equally;
+figures are medians. Only loopback traffic.
+"""
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+FAKE = os.path.join(ROOT, "Tests", "Fixtures", "fake_openai.py")
+
+
+def start_server(*args):
+    proc = subprocess.Popen([sys.executable, FAKE, "--port", "0", *args], stdout=subprocess.PIPE, text=True)
+    port = int(proc.stdout.readline().split()[1])
+    return proc, f"http://127.0.0.1:{port}/v1"
+
+
+def stdin_file(data):
+    """A file holding `data`, so the child reads stdin without a feeding thread here."""
+    f = tempfile.TemporaryFile()
+    f.write(data or b"")
+    f.flush()
+    return f
+
+
+def timed(argv, stdin=None):
+    """Wall time of one run, spawned directly (posix_spawn) with stdout to /dev/null, so
+    the harness adds as little as it can to what it measures."""
+    with stdin_file(stdin) as f:
+        f.seek(0)
+        actions = [(os.POSIX_SPAWN_DUP2, f.fileno(), 0),
+                   (os.POSIX_SPAWN_OPEN, 1, os.devnull, os.O_WRONLY, 0),
+                   (os.POSIX_SPAWN_OPEN, 2, os.devnull, os.O_WRONLY, 0)]
+        path = argv[0] if os.sep in argv[0] else shutil.which(argv[0])
+        start = time.perf_counter()
+        pid = os.posix_spawn(path, argv, os.environ, file_actions=actions)
+        _, status = os.waitpid(pid, 0)
+        elapsed = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) != 0:
+        result = subprocess.run(argv, input=stdin, capture_output=True)
+        raise SystemExit(f"{argv[0]} failed ({result.returncode}): {result.stderr.decode()[:300]}")
+    return elapsed
+
+
+def median_ms(samples):
+    return statistics.median(samples) * 1000
+
+
+def interleaved(commands, runs, warmup=3):
+    samples = {name: [] for name in commands}
+    for i in range(warmup + runs):
+        for name, (argv, stdin) in commands.items():
+            t = timed(argv, stdin)
+            if i >= warmup:
+                samples[name].append(t)
+    return {name: median_ms(s) for name, s in samples.items()}
+
+
+def main():
+    bin_dir = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, ".build", "release")
+    tool = os.path.join(bin_dir, "llm-complete")
+    venv_llm = os.path.join(os.environ.get("XDG_CACHE_HOME", os.path.expanduser("~/.cache")), "llmkit", "venv", "bin", "llm")
+    print(f"llmkit benchmarks ({os.cpu_count()} cores; medians; {tool})\n")
+
+    # Startup.
+    commands = {"llm-complete --version": ([tool, "--version"], None), "curl --version": (["curl", "--version"], None)}
+    startup = interleaved(commands, runs=100)
+    for name, ms in startup.items():
+        print(f"  startup  {name:<28} {ms:7.2f} ms")
+    if os.path.exists(venv_llm):
+        python_llm = interleaved({"llm --version (Python)": ([venv_llm, "--version"], None)}, runs=5, warmup=1)
+        for name, ms in python_llm.items():
+            print(f"  startup  {name:<28} {ms:7.2f} ms   ({ms / startup['llm-complete --version']:.0f}x llm-complete)")
+    print(f"  target: under 20 ms -> {'met' if startup['llm-complete --version'] < 20 else 'MISSED'}\n")
+
+    # One request, the same exchange.
+    server, base = start_server()
+    try:
+        body = json.dumps({"model": "bench", "messages": [{"role": "user", "content": "hi"}]})
+        commands = {
+            "llm-complete": ([tool, "-m", "llamacpp/bench", "--api-base", base, "hi"], b""),
+            "curl": (["curl", "-sS", "--fail", "-X", "POST", base + "/chat/completions",
+                      "-H", "Content-Type: application/json", "-d", body], None),
+        }
+        one = interleaved(commands, runs=100)
+    finally:
+        server.kill()
+    ratio = one["llm-complete"] / one["curl"]
+    print(f"  request  llm-complete                 {one['llm-complete']:7.2f} ms")
+    print(f"  request  curl (same request)          {one['curl']:7.2f} ms")
+    print(f"  request  ratio                        {ratio:7.2f} x   target: within 1.5x -> {'met' if ratio <= 1.5 else 'MISSED'}\n")
+
+    # Batch throughput against a 50 ms server.
+    server, base = start_server("--delay-ms", "50")
+    try:
+        lines = "".join(json.dumps({"id": i, "messages": [{"role": "user", "content": f"request {i}"}]}) + "\n"
+                        for i in range(200)).encode()
+        rates = {}
+        for jobs in (1, 8):
+            argv = [tool, "-m", "llamacpp/bench", "--api-base", base, "-j", str(jobs)]
+            elapsed = statistics.median(timed(argv, lines) for _ in range(3 if jobs == 8 else 1))
+            rates[jobs] = 200 / elapsed
+            print(f"  batch    200 requests, -j {jobs:<2}         {elapsed:7.2f} s   {rates[jobs]:7.1f} req/s")
+    finally:
+        server.kill()
+    speedup = rates[8] / rates[1]
+    print(f"  batch    -j 8 / -j 1                  {speedup:7.2f} x   target: at least 6x -> {'met' if speedup >= 6 else 'MISSED'}")
+
+
+if __name__ == "__main__":
+    main()
