@@ -289,4 +289,13 @@ import Testing
         #expect(body["model"] == "from-options")
         #expect(body["temperature"] == 0.1)
     }
+
+    @Test func timeoutIsATemporaryFailure() throws {
+        let start = Date()
+        let result = try complete(["--timeout", "0.5", "--retries", "0", "hi"], stdin: nil, model: "llamacpp/slow")
+        #expect(result.status == 75)
+        #expect(result.lastRecord?["code"] == "timeout")
+        #expect(result.stderr.contains("--timeout"))
+        #expect(Date().timeIntervalSince(start) < 2.5)
+    }
 }

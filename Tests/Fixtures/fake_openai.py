@@ -14,6 +14,7 @@ every scenario:
   model "rate-limited"   429 with retry-after: 0
   model "server-error"   500; "flaky": 500 on the first request for each prompt, then 200
   model "not-json"       200 with an HTML body
+  model "slow"           answers after 3 s
   prompt containing FAIL 500
   --delay-ms N           every reply waits N ms (benchmarks)
   --require-key K        401 unless Authorization is "Bearer K"
@@ -92,6 +93,8 @@ def respond(body, headers):
             SEEN_FLAKY.add(text)
         if first:
             return 503, {"retry-after-ms": "10"}, error_body("overloaded, try again", "server_error")
+    if model == "slow":
+        time.sleep(3)
     if model == "not-json":
         return 200, {"Content-Type": "text/html"}, b"<html><body>Welcome to nginx!</body></html>"
     if model == "tool-call":
