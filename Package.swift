@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .library(name: "LLMKit", targets: ["LLMKit"]),
         .executable(name: "llm-complete", targets: ["llm-complete"]),
+        .executable(name: "llm-stream", targets: ["llm-stream"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -22,12 +23,20 @@ let package = Package(
             name: "LLMKit",
             dependencies: ["CCurl", "Yams"]
         ),
-        .executableTarget(
-            name: "llm-complete",
+        .target(
+            name: "LLMCommandLine",
             dependencies: [
                 "LLMKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
+        ),
+        .executableTarget(
+            name: "llm-complete",
+            dependencies: ["LLMCommandLine", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .executableTarget(
+            name: "llm-stream",
+            dependencies: ["LLMCommandLine", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(
             name: "LLMKitTests",

@@ -1,4 +1,5 @@
 import ArgumentParser
+import LLMCommandLine
 import LLMKit
 
 @main
@@ -34,110 +35,9 @@ struct LLMComplete: AsyncParsableCommand {
         version: LLMKitVersion.current
     )
 
-    @Argument(help: "The prompt. With text on stdin too, the text comes first and the prompt follows it.")
-    var prompt: [String] = []
-
-    @Option(name: .shortAndLong, help: "The model: provider/model, or an alias from the config.")
-    var model: String?
-
-    @Option(name: .shortAndLong, help: "A system prompt; replaces the conversation's own.")
-    var system: String?
-
-    @Option(help: "Sampling temperature.")
-    var temperature: Double?
-
-    @Option(help: "The most tokens the reply may have.")
-    var maxTokens: Int?
-
-    @Option(help: "A sequence that ends the reply (repeatable).")
-    var stop: [String] = []
-
-    @Option(help: "A seed, for reproducible sampling where the server supports it.")
-    var seed: Int?
-
-    @Option(help: ArgumentHelp("A JSON Schema file: the reply must be JSON that fits it.", valueName: "file"))
-    var schema: String?
-
-    @Option(help: ArgumentHelp("A tools file (YAML or JSON): definitions the model may call.", valueName: "file"))
-    var tools: String?
-
-    @Option(help: ArgumentHelp("Seconds to wait for a whole reply (default: no limit).", valueName: "seconds"))
-    var timeout: Double?
-
-    @Option(help: ArgumentHelp("Send this request to another endpoint (e.g. http://127.0.0.1:8081/v1).", valueName: "url"))
-    var apiBase: String?
-
-    @Option(help: ArgumentHelp("The JSONL file of replies mock/script plays back.", valueName: "file"))
-    var mockScript: String?
-
-    @Option(help: ArgumentHelp("The config file (default: $LLMKIT_CONFIG, else $XDG_CONFIG_HOME/llmkit/config.yaml).", valueName: "file"))
-    var config: String?
-
-    @Option(name: .shortAndLong, help: "Batch requests to run at once.")
-    var jobs: Int = 1
-
-    @Option(help: "Retries after a rate limit, overload or server error.")
-    var retries: Int = 2
-
-    @Flag(name: .shortAndLong, help: "Write only the reply text, not JSON records.")
-    var text = false
-
-    @Flag(help: "Print the HTTP request that would be sent (keys redacted) and exit.")
-    var dryRun = false
-
-    @Flag(name: .shortAndLong, help: "Report progress on stderr.")
-    var verbose = false
-
-    func validate() throws {
-        guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
-        guard retries >= 0 else { throw ValidationError("--retries cannot be negative") }
-        if let timeout, timeout <= 0 { throw ValidationError("--timeout must be a positive number of seconds") }
-        if let maxTokens, maxTokens < 1 { throw ValidationError("--max-tokens must be at least 1") }
-    }
+    @OptionGroup var options: CompletionOptions
 
     func run() async throws {
-        FileDescriptorIO.ignoreSigpipe()
-        let log = Log(tool: "llm-complete", verbose: verbose)
-        let status: ExitStatus
-        do throws(LLMError) {
-            status = try await CompleteTool(completer: makeCompleter(log: log), settings: makeSettings(log: log), log: log).run()
-        } catch {
-            log.error(error)
-            status = error.exitStatus
-        }
-        if status != .success { throw ExitCode(status.rawValue) }
-    }
-
-    private func makeCompleter(log: Log) throws(LLMError) -> Completer {
-        let environment = Environment.current
-        let config = try ConfigLoader.load(environment: environment, explicitPath: self.config)
-        var flags = RequestOptions()
-        flags.model = model
-        flags.system = system
-        flags.temperature = temperature
-        flags.maxTokens = maxTokens
-        flags.stop = stop.isEmpty ? nil : stop
-        flags.seed = seed
-        flags.timeout = timeout
-        flags.apiBase = apiBase
-        flags.schema = try schema.map { path throws(LLMError) in try SchemaFile.load(path) }
-        return Completer(
-            config: config,
-            factory: ProviderFactory(config: config, environment: environment, mockScript: mockScript),
-            flags: flags,
-            environmentOptions: try RequestOptions(environment: environment),
-            retry: RetryPolicy(maxRetries: retries),
-            log: log)
-    }
-
-    private func makeSettings(log: Log) throws(LLMError) -> CompleteTool.Settings {
-        var settings = CompleteTool.Settings()
-        settings.prompt = prompt.isEmpty ? nil : prompt.joined(separator: " ")
-        settings.tools = try tools.map { path throws(LLMError) in try ToolsFile.load(path, log: log) }
-        settings.textOutput = text
-        settings.jobs = jobs
-        settings.dryRun = dryRun
-        settings.readStandardInput = !FileDescriptorIO.isTerminal(0)
-        return settings
+        try await options.run(tool: "llm-complete")
     }
 }

@@ -8,6 +8,10 @@ public struct CompleteTool: Sendable {
         public var textOutput = false
         public var jobs = 1
         public var dryRun = false
+        /// Write pieces of the reply as they arrive (`llm-stream`).
+        public var stream = false
+        /// While streaming, also write the reply text to stderr for a person to watch.
+        public var show = false
         /// False when stdin is a terminal: then only the argument is the prompt.
         public var readStandardInput = true
 
@@ -84,6 +88,7 @@ public struct CompleteTool: Sendable {
         } catch {
             return fail(error, writeRecord: false)
         }
+        if settings.stream { return await streamReply(request, provider: provider) }
         do throws(LLMError) {
             let reply = try await completer.complete(request, with: provider)
             if settings.textOutput {

@@ -69,6 +69,30 @@ public struct Completer: Sendable {
         return reply
     }
 
+    /// Streams the reply into `collector`. A failure is retried only while nothing has been
+    /// delivered: once a piece is out, a retry would repeat it.
+    public func stream(_ request: CompletionRequest, with provider: any Provider, into collector: StreamCollector) async -> StreamOutcome {
+        let label = request.model.description
+        log.verbose { "\(label): streaming \(request.messages.count) message(s)" }
+        var attempt = 0
+        while true {
+            var outcome = await provider.stream(request, into: collector)
+            outcome.message.model = label
+            guard let error = outcome.error else {
+                log.verbose { "\(label): \(outcome.message.finishReason ?? "done")" + (outcome.message.timings?.totalMs.map { " in \(Int($0)) ms" } ?? "") }
+                return outcome
+            }
+            if !collector.receivedAnything, let wait = retry.delay(forAttempt: attempt, error: error) {
+                log.note("\(label): \(error.message); retrying in \((wait * 10).rounded() / 10) s")
+                try? await Task.sleep(for: .milliseconds(Int(wait * 1000)))
+                attempt += 1
+                continue
+            }
+            outcome.error = error.attributed(provider: request.model.provider, model: label)
+            return outcome
+        }
+    }
+
     /// The request that would be sent, as a record, with every key redacted.
     public func dryRunRecord(_ request: CompletionRequest, provider: any Provider) throws(LLMError) -> JSONObject {
         var record: JSONObject = ["type": "http_request", "model": .string(request.model.description)]

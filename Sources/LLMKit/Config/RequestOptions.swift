@@ -10,6 +10,8 @@ public struct RequestOptions: Sendable, Equatable {
     /// A JSON Schema the reply must follow (structured output).
     public var schema: JSONValue?
     public var timeout: Double?
+    /// Seconds a stream may go without a byte before it is given up as stalled.
+    public var idleTimeout: Double?
     public var apiBase: String?
     /// Other request-body fields (`top_p`, `tool_choice`, …) for the provider as they are.
     public var extra: JSONObject = JSONObject()
@@ -27,6 +29,7 @@ public struct RequestOptions: Sendable, Equatable {
         merged.seed = seed ?? lower.seed
         merged.schema = schema ?? lower.schema
         merged.timeout = timeout ?? lower.timeout
+        merged.idleTimeout = idleTimeout ?? lower.idleTimeout
         merged.apiBase = apiBase ?? lower.apiBase
         for (key, value) in lower.extra.entries where merged.extra[key] == nil { merged.extra[key] = value }
         return merged
@@ -43,6 +46,7 @@ public struct RequestOptions: Sendable, Equatable {
             case "max_tokens", "max_completion_tokens", "max_output_tokens": maxTokens = try Self.int(value, key)
             case "seed": seed = try Self.int(value, key)
             case "timeout": timeout = try Self.number(value, key)
+            case "idle_timeout": idleTimeout = try Self.number(value, key)
             case "api_base": apiBase = try Self.string(value, key)
             case "stop":
                 switch value {

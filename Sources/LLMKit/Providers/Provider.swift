@@ -22,4 +22,36 @@ public protocol Provider: Sendable {
     /// One attempt, no retries: the assistant message, with `finish_reason`, `usage` and
     /// `timings` where known.
     func complete(_ request: CompletionRequest) async throws(LLMError) -> ChatMessage
+
+    /// One streamed attempt: each piece goes to `collector` as it arrives. Never throws:
+    /// the message received so far always comes back, with the error that ended it early.
+    func stream(_ request: CompletionRequest, into collector: StreamCollector) async -> StreamOutcome
+}
+
+/// How a stream ended: the message (partial if `error` is set) and why it stopped.
+public struct StreamOutcome: Sendable {
+    public var message: ChatMessage
+    public var error: LLMError?
+
+    public init(message: ChatMessage, error: LLMError? = nil) {
+        self.message = message
+        self.error = error
+    }
+}
+
+extension Provider {
+    /// For providers with no streaming API: the whole reply, delivered as one piece.
+    public func stream(_ request: CompletionRequest, into collector: StreamCollector) async -> StreamOutcome {
+        do throws(LLMError) {
+            let message = try await complete(request)
+            if let reasoning = message.reasoning { collector.receive(.reasoning(reasoning)) }
+            if let text = message.text, !text.isEmpty { collector.receive(.content(text)) }
+            for (i, call) in message.toolCalls.enumerated() {
+                collector.receive(.toolCall(index: i, id: call.id, name: call.name, arguments: call.arguments))
+            }
+            return StreamOutcome(message: message)
+        } catch {
+            return StreamOutcome(message: collector.message(summary: StreamSummary(), finishReason: "error"), error: error)
+        }
+    }
 }

@@ -1,12 +1,25 @@
+import Synchronization
+
 /// Writes records to stdout, one line each, flushed as soon as it is complete.
-public final class RecordWriter: @unchecked Sendable {
+///
+/// Safe from any thread: streamed pieces are written from the transfer thread while the
+/// final message, or a signal handler's last words, come from elsewhere; a line is never
+/// interleaved with another.
+public final class RecordWriter: Sendable {
     public static let standardOutput = RecordWriter(fd: 1)
 
+    private struct State {
+        var closed = false
+        var sealed = false
+    }
+
     private let fd: Int32
-    /// Set once the reader has gone away; further writes are dropped.
-    public private(set) var closed = false
+    private let state = Mutex(State())
 
     public init(fd: Int32) { self.fd = fd }
+
+    /// Set once the reader has gone away (EPIPE); further writes are dropped.
+    public var closed: Bool { state.withLock { $0.closed } }
 
     public func write(_ object: JSONObject) throws(LLMError) {
         var out: [UInt8] = []
@@ -27,14 +40,35 @@ public final class RecordWriter: @unchecked Sendable {
         try writeBytes(Array(text.utf8))
     }
 
+    /// Writes `last` (if any) and then nothing more, ever: for a process about to exit on a
+    /// signal while another thread may still be writing.
+    public func seal(with last: [JSONObject] = []) {
+        state.withLock { s in
+            guard !s.sealed else { return }
+            s.sealed = true
+            guard !s.closed else { return }
+            for object in last {
+                var out: [UInt8] = []
+                object.write(to: &out)
+                out.append(0x0A)
+                _ = out.withUnsafeBytes { FileDescriptorIO.writeAll(fd, $0) }
+            }
+        }
+    }
+
     private func writeBytes(_ bytes: [UInt8]) throws(LLMError) {
-        guard !closed else { return }
-        let result = bytes.withUnsafeBytes { FileDescriptorIO.writeAll(fd, $0) }
-        switch result {
-        case .ok: return
-        case .brokenPipe: closed = true
-        case .failed(let code):
-            throw LLMError(.ioError, "cannot write output: \(FileDescriptorIO.errorDescription(code))")
+        let failure: Int32? = state.withLock { s in
+            guard !s.closed, !s.sealed else { return nil }
+            switch bytes.withUnsafeBytes({ FileDescriptorIO.writeAll(fd, $0) }) {
+            case .ok: return nil
+            case .brokenPipe:
+                s.closed = true
+                return nil
+            case .failed(let code): return code
+            }
+        }
+        if let failure {
+            throw LLMError(.ioError, "cannot write output: \(FileDescriptorIO.errorDescription(failure))")
         }
     }
 }

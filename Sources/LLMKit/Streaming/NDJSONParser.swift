@@ -3,7 +3,7 @@
 /// Emits each non-blank line, without its terminator, once the line is complete; a line
 /// may span any number of chunks, and a split inside a UTF-8 character is harmless
 /// because lines are cut at `\n` bytes only.
-public struct NDJSONParser {
+public struct NDJSONParser: Sendable {
     private var line: [UInt8] = []
 
     public init() {}

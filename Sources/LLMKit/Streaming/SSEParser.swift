@@ -19,7 +19,7 @@ public struct SSEEvent: Sendable, Equatable {
 /// a character or between CR and LF. One deliberate extension: older llama.cpp servers
 /// report failures as an `error:` field, which the standard ignores; it is dispatched as
 /// an event of type `error` so the failure is not lost.
-public struct SSEParser {
+public struct SSEParser: Sendable {
     private var line: [UInt8] = []
     private var lastWasCR = false
     private var atStart = true

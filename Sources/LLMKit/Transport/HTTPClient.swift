@@ -10,7 +10,8 @@ import Synchronization
 public final class HTTPClient: Sendable {
     public static let shared = HTTPClient()
 
-    /// Receives body bytes as they arrive, on the transfer thread. Return `false` to abort.
+    /// Receives the body of a 2xx response as it arrives, on the transfer thread; return
+    /// `false` to abort. Other responses' bodies are collected whole, for error messages.
     public typealias BodySink = @Sendable (UnsafeRawBufferPointer) -> Bool
 
     private struct Queue: ~Copyable {
@@ -80,6 +81,7 @@ private final class Transfer: @unchecked Sendable {
     private let onBody: HTTPClient.BodySink?
     private let continuation: CheckedContinuation<Result<HTTPResponse, TransportError>, Never>
     private var headers: [(name: String, value: String)] = []
+    private var status = 0
     private var body: [UInt8] = []
     private var receivedData = false
     private var aborted = false
@@ -104,7 +106,7 @@ private final class Transfer: @unchecked Sendable {
 
     private func receiveBody(_ bytes: UnsafeRawBufferPointer) -> Int {
         receivedData = true
-        if let onBody {
+        if let onBody, (200..<300).contains(status) {
             if !onBody(bytes) { aborted = true; return 0 }
         } else {
             body.append(contentsOf: bytes)
@@ -116,6 +118,7 @@ private final class Transfer: @unchecked Sendable {
         let line = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         if line.hasPrefix("HTTP/") {
             headers.removeAll()  // a new response (after 100 Continue or a redirect)
+            status = line.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? 0
         } else if let colon = line.firstIndex(of: ":") {
             let name = String(line[..<colon])
             let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)

@@ -1,8 +1,8 @@
 /// Chat Completions over HTTP: OpenAI and every server that copies its API.
 public struct OpenAICompatibleProvider: Provider {
     public let settings: ProviderSettings
-    private let builder: OpenAIRequestBuilder
-    private let client: HTTPClient
+    let builder: OpenAIRequestBuilder
+    let client: HTTPClient
 
     public init(settings: ProviderSettings, apiKey: String?, client: HTTPClient = .shared) {
         self.settings = settings

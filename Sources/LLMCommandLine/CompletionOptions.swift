@@ -1,0 +1,123 @@
+import ArgumentParser
+import LLMKit
+
+/// The flags every command that asks a model for a reply shares (`llm-complete`,
+/// `llm-stream`), and how they become a running `CompleteTool`.
+public struct CompletionOptions: ParsableArguments {
+    @Argument(help: "The prompt. With text on stdin too, the text comes first and the prompt follows it.")
+    public var prompt: [String] = []
+
+    @Option(name: .shortAndLong, help: "The model: provider/model, or an alias from the config.")
+    public var model: String?
+
+    @Option(name: .shortAndLong, help: "A system prompt; replaces the conversation's own.")
+    public var system: String?
+
+    @Option(help: "Sampling temperature.")
+    public var temperature: Double?
+
+    @Option(help: "The most tokens the reply may have.")
+    public var maxTokens: Int?
+
+    @Option(help: "A sequence that ends the reply (repeatable).")
+    public var stop: [String] = []
+
+    @Option(help: "A seed, for reproducible sampling where the server supports it.")
+    public var seed: Int?
+
+    @Option(help: ArgumentHelp("A JSON Schema file: the reply must be JSON that fits it.", valueName: "file"))
+    public var schema: String?
+
+    @Option(help: ArgumentHelp("A tools file (YAML or JSON): definitions the model may call.", valueName: "file"))
+    public var tools: String?
+
+    @Option(help: ArgumentHelp("Seconds to wait for a whole reply (default: no limit).", valueName: "seconds"))
+    public var timeout: Double?
+
+    @Option(help: ArgumentHelp("Send this request to another endpoint (e.g. http://127.0.0.1:8081/v1).", valueName: "url"))
+    public var apiBase: String?
+
+    @Option(help: ArgumentHelp("The JSONL file of replies mock/script plays back.", valueName: "file"))
+    public var mockScript: String?
+
+    @Option(help: ArgumentHelp("The config file (default: $LLMKIT_CONFIG, else $XDG_CONFIG_HOME/llmkit/config.yaml).", valueName: "file"))
+    public var config: String?
+
+    @Option(name: .shortAndLong, help: "Batch requests to run at once.")
+    public var jobs: Int = 1
+
+    @Option(help: "Retries after a rate limit, overload or server error.")
+    public var retries: Int = 2
+
+    @Flag(name: .shortAndLong, help: "Write only the reply text, not JSON records.")
+    public var text = false
+
+    @Flag(help: "Print the HTTP request that would be sent (keys redacted) and exit.")
+    public var dryRun = false
+
+    @Flag(name: .shortAndLong, help: "Report progress on stderr.")
+    public var verbose = false
+
+    public init() {}
+
+    public func validate() throws {
+        guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
+        guard retries >= 0 else { throw ValidationError("--retries cannot be negative") }
+        if let timeout, timeout <= 0 { throw ValidationError("--timeout must be a positive number of seconds") }
+        if let maxTokens, maxTokens < 1 { throw ValidationError("--max-tokens must be at least 1") }
+    }
+
+    /// Builds the tool from the flags and runs it; `adjust` sets what only one command has.
+    public func run(tool name: String, adjust: (inout RequestOptions, inout CompleteTool.Settings) -> Void = { _, _ in }) async throws {
+        FileDescriptorIO.ignoreSigpipe()
+        let log = Log(tool: name, verbose: verbose)
+        let status: ExitStatus
+        do throws(LLMError) {
+            var flags = try requestOptions()
+            var settings = try toolSettings(log: log)
+            adjust(&flags, &settings)
+            status = await CompleteTool(completer: try completer(flags: flags, log: log), settings: settings, log: log).run()
+        } catch {
+            log.error(error)
+            status = error.exitStatus
+        }
+        if status != .success { throw ExitCode(status.rawValue) }
+    }
+
+    private func requestOptions() throws(LLMError) -> RequestOptions {
+        var flags = RequestOptions()
+        flags.model = model
+        flags.system = system
+        flags.temperature = temperature
+        flags.maxTokens = maxTokens
+        flags.stop = stop.isEmpty ? nil : stop
+        flags.seed = seed
+        flags.timeout = timeout
+        flags.apiBase = apiBase
+        flags.schema = try schema.map { path throws(LLMError) in try SchemaFile.load(path) }
+        return flags
+    }
+
+    private func completer(flags: RequestOptions, log: Log) throws(LLMError) -> Completer {
+        let environment = Environment.current
+        let config = try ConfigLoader.load(environment: environment, explicitPath: self.config)
+        return Completer(
+            config: config,
+            factory: ProviderFactory(config: config, environment: environment, mockScript: mockScript),
+            flags: flags,
+            environmentOptions: try RequestOptions(environment: environment),
+            retry: RetryPolicy(maxRetries: retries),
+            log: log)
+    }
+
+    private func toolSettings(log: Log) throws(LLMError) -> CompleteTool.Settings {
+        var settings = CompleteTool.Settings()
+        settings.prompt = prompt.isEmpty ? nil : prompt.joined(separator: " ")
+        settings.tools = try tools.map { path throws(LLMError) in try ToolsFile.load(path, log: log) }
+        settings.textOutput = text
+        settings.jobs = jobs
+        settings.dryRun = dryRun
+        settings.readStandardInput = !FileDescriptorIO.isTerminal(0)
+        return settings
+    }
+}

@@ -1,0 +1,46 @@
+extension CompleteTool {
+    /// `llm-stream`: pieces go out as they arrive (delta records, or bare text with `-t`),
+    /// then the whole message. However the stream ends — error, dropped connection, stall,
+    /// Ctrl-C — the text received so far is written as the message, never lost.
+    func streamReply(_ request: CompletionRequest, provider: any Provider) async -> ExitStatus {
+        let output = self.output
+        let text = settings.textOutput
+        let show = settings.show
+        let collector = StreamCollector { delta in
+            if show, case .content(let piece) = delta { StandardError.write(piece) }
+            if text {
+                guard case .content(let piece) = delta else { return true }
+                try? output.writeText(piece)
+            } else {
+                try? output.write(delta.record)
+            }
+            return !output.closed
+        }
+        let label = request.model.description
+        let log = self.log
+        Interruption.onSignal { _ in
+            var partial = collector.message(summary: StreamSummary(), finishReason: "interrupted")
+            partial.model = label
+            let error = LLMError(.interrupted, "interrupted; the reply so far was kept", model: label)
+            if show { StandardError.write("\n") }
+            log.error(error)
+            output.seal(with: text ? [] : [partial.record.redacted, error.record])
+            Interruption.exit(.interrupted)
+        }
+        let outcome = await completer.stream(request, with: provider, into: collector)
+        if show, collector.receivedAnything { StandardError.write("\n") }
+        if output.closed { return .success }  // the reader left: nothing more to say
+        do throws(LLMError) {
+            if text {
+                if collector.receivedAnything, !(outcome.message.text ?? "").hasSuffix("\n") { try output.writeText("\n") }
+            } else {
+                try output.write(outcome.message.record.redacted)
+            }
+            if let error = outcome.error { throw error }
+            if let schema = request.options.schema { try Self.check(outcome.message, against: schema) }
+            return .success
+        } catch {
+            return fail(error, writeRecord: true)
+        }
+    }
+}

@@ -1,0 +1,74 @@
+/// Turns OpenAI-style `chat.completion.chunk` events into deltas and a summary.
+///
+/// Tool-call fragments are keyed by their `index` (or their position when a server omits
+/// it); a fragment whose non-empty `id` differs from the one already at that index starts
+/// a new call, because some Ollama builds number every call of a parallel batch 0.
+public struct OpenAIStreamAssembler: Sendable {
+    public private(set) var summary = StreamSummary()
+    private var slots: [Int: (slot: Int, id: String?)] = [:]
+    private var slotCount = 0
+    private let provider: String
+
+    public init(provider: String) { self.provider = provider }
+
+    /// The deltas in one SSE event. A mid-stream error is thrown: it ends the stream.
+    public mutating func consume(_ event: SSEEvent) throws(LLMError) -> [StreamDelta] {
+        if event.data.hasPrefix("[DONE]") {
+            summary.ended = true
+            return []
+        }
+        let value: JSONValue
+        do {
+            value = try JSONParser.parse(event.data)
+        } catch {
+            if event.type == "error" { throw LLMError(.serverError, "\(provider) failed mid-stream: \(event.data)", provider: provider) }
+            throw LLMError(.invalidReply, "\(provider) sent an event that is not JSON (\(error))", provider: provider)
+        }
+        if event.type == "error" || (value["error"] != nil && value["choices"] == nil) {
+            let detail = HTTPErrorMapper.errorDetail(value)?.message ?? event.data
+            throw LLMError(.serverError, "\(provider) failed mid-stream: \(HTTPErrorMapper.oneLine(detail))", provider: provider, retryable: false)
+        }
+        if let id = value["id"]?.stringValue { summary.id = id }
+        if let usage = OpenAIResponseParser.usage(from: value["usage"] ?? value["x_groq"]?["usage"]) { summary.usage = usage }
+        if let rate = OpenAIResponseParser.serverTokensPerSecond(value) { summary.serverTokensPerSecond = rate }
+        var deltas: [StreamDelta] = []
+        for choice in value["choices"]?.arrayValue ?? [] where (choice["index"]?.intValue ?? 0) == 0 {
+            if let delta = choice["delta"]?.objectValue {
+                if let text = delta["reasoning_content"]?.stringValue ?? delta["reasoning"]?.stringValue, !text.isEmpty {
+                    deltas.append(.reasoning(text))
+                }
+                if let text = delta["content"]?.stringValue, !text.isEmpty {
+                    deltas.append(.content(text))
+                }
+                for (position, fragment) in (delta["tool_calls"]?.arrayValue ?? []).enumerated() {
+                    deltas.append(toolCall(fragment, position: position))
+                }
+            }
+            if let reason = choice["finish_reason"]?.stringValue {
+                summary.finishReason = OpenAIResponseParser.finishReason(reason, hasToolCalls: slotCount > 0)
+            }
+        }
+        return deltas
+    }
+
+    private mutating func toolCall(_ fragment: JSONValue, position: Int) -> StreamDelta {
+        let index = fragment["index"]?.intValue ?? position
+        let id = fragment["id"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 }
+        let function = fragment["function"]
+        let name = function?["name"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 }
+        let arguments: String
+        switch function?["arguments"] {
+        case .string(let s)?: arguments = s
+        case nil, .null?: arguments = ""
+        case let other?: arguments = other.serialized
+        }
+        if let existing = slots[index], id == nil || existing.id == nil || existing.id == id {
+            if existing.id == nil, let id { slots[index] = (existing.slot, id) }
+            return .toolCall(index: existing.slot, id: id, name: name, arguments: arguments)
+        }
+        let slot = slotCount
+        slotCount += 1
+        slots[index] = (slot, id)
+        return .toolCall(index: slot, id: id, name: name, arguments: arguments)
+    }
+}

@@ -1,0 +1,78 @@
+import Synchronization
+
+extension OpenAICompatibleProvider {
+    /// Streams Chat Completions over SSE. Pieces go out the moment their event is parsed,
+    /// on the transfer thread; the reply received so far survives every way a stream can
+    /// end early (mid-stream error, dropped connection, stall, closed stdout).
+    public func stream(_ request: CompletionRequest, into collector: StreamCollector) async -> StreamOutcome {
+        var http = builder.httpRequest(for: request, stream: true)
+        http.idleTimeout = request.options.idleTimeout
+        let model = request.model.description
+        let state = Mutex(StreamState(assembler: OpenAIStreamAssembler(provider: settings.name)))
+
+        func partial(_ error: LLMError) -> StreamOutcome {
+            let summary = state.withLock { s in
+                s.finish(collector)
+                return s.assembler.summary
+            }
+            return StreamOutcome(message: collector.message(summary: summary, finishReason: "error"),
+                                 error: error.attributed(provider: settings.name, model: model))
+        }
+
+        let response: HTTPResponse
+        do {
+            response = try await client.send(http) { bytes in
+                state.withLock { s in s.feed(bytes, collector) }
+            }
+        } catch {
+            return partial(error.llmError(provider: settings, timeout: http.timeout))
+        }
+        guard (200..<300).contains(response.status) else {
+            return partial(HTTPErrorMapper.error(for: response, provider: settings, model: request.model))
+        }
+        let (summary, failure, stopped) = state.withLock { s in
+            s.finish(collector)
+            return (s.assembler.summary, s.error, s.stopped)
+        }
+        if let failure { return partial(failure) }
+        if !stopped && !summary.ended && summary.finishReason == nil {
+            return partial(LLMError(.connectionFailed, "\(settings.name) at \(http.host) ended the stream before the reply was complete",
+                                    provider: settings.name, retryable: false))
+        }
+        return StreamOutcome(message: collector.message(summary: summary))
+    }
+}
+
+/// The parse state of one stream, touched only under its lock.
+struct StreamState: Sendable {
+    var parser = SSEParser()
+    var assembler: OpenAIStreamAssembler
+    var error: LLMError?
+    /// The reader went away; stop quietly.
+    var stopped = false
+
+    /// Returns whether the transfer should go on.
+    mutating func feed(_ bytes: UnsafeRawBufferPointer, _ collector: StreamCollector) -> Bool {
+        var events: [SSEEvent] = []
+        parser.feed(bytes) { events.append($0) }
+        for event in events { handle(event, collector) }
+        return error == nil && !stopped
+    }
+
+    mutating func finish(_ collector: StreamCollector) {
+        var events: [SSEEvent] = []
+        parser.finish { events.append($0) }
+        for event in events { handle(event, collector) }
+    }
+
+    private mutating func handle(_ event: SSEEvent, _ collector: StreamCollector) {
+        guard error == nil, !stopped, !assembler.summary.ended else { return }
+        do throws(LLMError) {
+            for delta in try assembler.consume(event) where !collector.receive(delta) {
+                stopped = true
+            }
+        } catch {
+            self.error = error
+        }
+    }
+}

@@ -1,0 +1,77 @@
+import Synchronization
+
+/// Builds the assistant message from deltas as they arrive, and passes each one on.
+///
+/// Thread-safe, because deltas arrive on the transfer thread while a signal handler may
+/// need the partial reply at any moment: whatever was received is never lost.
+public final class StreamCollector: Sendable {
+    private struct State {
+        var content = ""
+        var reasoning = ""
+        var calls: [(id: String?, name: String?, arguments: String)] = []
+        var firstDelta: ContinuousClock.Instant?
+        var forwardingStopped = false
+    }
+
+    private let state = Mutex(State())
+    private let start: ContinuousClock.Instant
+    private let forward: @Sendable (StreamDelta) -> Bool
+
+    /// `forward` returns `false` when nobody reads any more (stdout closed).
+    public init(start: ContinuousClock.Instant = .now, forward: @escaping @Sendable (StreamDelta) -> Bool) {
+        self.start = start
+        self.forward = forward
+    }
+
+    /// Records a delta and forwards it; `false` means stop the stream.
+    @discardableResult
+    public func receive(_ delta: StreamDelta) -> Bool {
+        state.withLock { s in
+            if s.firstDelta == nil { s.firstDelta = .now }
+            switch delta {
+            case .content(let text): s.content += text
+            case .reasoning(let text): s.reasoning += text
+            case .toolCall(let index, let id, let name, let arguments):
+                while s.calls.count <= index { s.calls.append((nil, nil, "")) }
+                if s.calls[index].id == nil { s.calls[index].id = id }
+                if s.calls[index].name == nil { s.calls[index].name = name }
+                s.calls[index].arguments += arguments
+            }
+            if s.forwardingStopped { return false }
+            if !forward(delta) { s.forwardingStopped = true }
+            return !s.forwardingStopped
+        }
+    }
+
+    public var receivedAnything: Bool { state.withLock { $0.firstDelta != nil } }
+
+    /// The message so far: complete when the stream ended, partial otherwise.
+    public func message(summary: StreamSummary, finishReason override: String? = nil) -> ChatMessage {
+        state.withLock { s in
+            var message = ChatMessage(role: "assistant")
+            message.content = s.content.isEmpty && !s.calls.isEmpty ? nil : .string(s.content)
+            message.reasoning = s.reasoning.isEmpty ? nil : s.reasoning
+            message.toolCalls = s.calls.enumerated().compactMap { i, call in
+                guard let name = call.name else { return nil }
+                // An empty argument string means no arguments.
+                return ToolCall(id: call.id ?? "call_\(i)", name: name, arguments: call.arguments.isEmpty ? "{}" : call.arguments)
+            }
+            message.finishReason = override ?? summary.finishReason ?? (message.toolCalls.isEmpty ? "stop" : "tool_calls")
+            message.usage = summary.usage
+            message.id = summary.id
+            let now = ContinuousClock.now
+            let total = Self.milliseconds(now - start)
+            let ttft = s.firstDelta.map { Self.milliseconds($0 - start) }
+            var rate = summary.serverTokensPerSecond
+            if rate == nil, let tokens = summary.usage?.outputTokens, let ttft, total > ttft {
+                rate = Double(tokens) / ((total - ttft) / 1000)
+            }
+            message.timings = Timings(ttftMs: ttft, totalMs: total, tokensPerSecond: rate)
+            return message
+        }
+    }
+
+    static func milliseconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15
+    }
+}

@@ -1,0 +1,37 @@
+/// A piece of a reply as it arrives.
+public enum StreamDelta: Sendable, Equatable {
+    case content(String)
+    case reasoning(String)
+    /// A fragment of the call in slot `index`: the first carries `id` and `name`; argument
+    /// text arrives in pieces to be concatenated.
+    case toolCall(index: Int, id: String?, name: String?, arguments: String)
+
+    /// `{"type":"delta",…}`, the record `llm-stream` writes for it.
+    public var record: JSONObject {
+        var o: JSONObject = ["type": "delta"]
+        switch self {
+        case .content(let text): o["content"] = .string(text)
+        case .reasoning(let text): o["reasoning"] = .string(text)
+        case .toolCall(let index, let id, let name, let arguments):
+            var call: JSONObject = ["index": .int(index)]
+            call.set("id", id.map(JSONValue.string))
+            call.set("name", name.map(JSONValue.string))
+            call["arguments"] = .string(arguments)
+            o["tool_call"] = .object(call)
+        }
+        return o
+    }
+}
+
+/// What a stream says about the reply as a whole, besides its pieces.
+public struct StreamSummary: Sendable, Equatable {
+    public var finishReason: String?
+    public var usage: Usage?
+    public var id: String?
+    /// The server's own generation rate, where it reports one (llama.cpp `timings`).
+    public var serverTokensPerSecond: Double?
+    /// The stream's end marker arrived (`[DONE]`, or the provider's equivalent).
+    public var ended = false
+
+    public init() {}
+}

@@ -1,0 +1,49 @@
+import ArgumentParser
+import LLMCommandLine
+import LLMKit
+
+@main
+struct LLMStream: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "llm-stream",
+        abstract: "Ask a model for the next message of a conversation, and write it as it is generated.",
+        discussion: """
+            Takes the same input, flags, configuration and exit codes as llm-complete. \
+            The output is the input records, then {"type":"delta",...} records as pieces \
+            of the reply arrive (content, reasoning, tool_call fragments), then the whole \
+            assistant message — so `llm-stream | llm-tools exec` works like llm-complete. \
+            With -t, only the reply text, written the moment it arrives.
+
+            Nothing received is lost: on Ctrl-C, a dropped connection, a stall longer than \
+            --idle-timeout or a server error mid-stream, the text so far is still written \
+            as the assistant message, with finish_reason "interrupted" or "error" and an \
+            error record (exit 130, 69 or 75). Batch input is answered as llm-complete does.
+
+            Examples:
+              llm-stream -t -m ollama/llama3.2 "Count to ten"
+              llm-stream --show -m llamacpp/default < chat.jsonl > transcript.jsonl
+              llm-stream -m openai/gpt-4o-mini "Tell a story" | grep '"type":"delta"' | head
+            """,
+        version: LLMKitVersion.current
+    )
+
+    @OptionGroup var options: CompletionOptions
+
+    @Flag(help: "Also write the reply text to stderr as it arrives, to watch a pipeline.")
+    var show = false
+
+    @Option(help: ArgumentHelp("Give up when the stream sends nothing for this long.", valueName: "seconds"))
+    var idleTimeout: Double = 120
+
+    func validate() throws {
+        guard idleTimeout > 0 else { throw ValidationError("--idle-timeout must be a positive number of seconds") }
+    }
+
+    func run() async throws {
+        try await options.run(tool: "llm-stream") { flags, settings in
+            flags.idleTimeout = idleTimeout
+            settings.stream = true
+            settings.show = show
+        }
+    }
+}
