@@ -19,6 +19,20 @@ every scenario:
   --delay-ms N           every reply waits N ms (benchmarks)
   --require-key K        401 unless Authorization is "Bearer K"
 
+Streaming ("stream": true) answers in SSE, chunked as the scenario says:
+  default                "Echo: <text>" a word per event; a usage chunk if include_usage
+  model "tool-call"      two parallel calls, argument fragments split mid-string
+  model "reasoning"      reasoning_content deltas, then content
+  model "no-usage"       ignores include_usage, as llama-cpp-python does
+  model "same-index"     two calls both at index 0 with different ids (an Ollama quirk)
+  model "mid-error"      some text, then data: {"error":…}
+  model "legacy-error"   some text, then a llama.cpp-style `error:` field
+  model "cut"            some text, then the connection closes in the middle of an event
+  model "stall"          some text, then silence for 30 s
+  model "slow-stream"    a word every 200 ms
+  model "bytewise"       the whole stream one byte per write, CRLF line ends
+  model "bench-stream-N" N tiny content events as fast as possible, then [DONE]
+
 GET /_requests returns every request body received so far (tests assert on them).
 """
 import argparse
@@ -66,6 +80,87 @@ def completion(body, message, finish_reason="stop", usage=None):
         },
         "system_fingerprint": "fp_fake",
     }
+
+
+def chunk(body, delta=None, finish=None, usage=None, choices=True):
+    payload = {"id": "chatcmpl-fake1", "object": "chat.completion.chunk", "created": 1760000000,
+               "model": body.get("model", "fake")}
+    payload["choices"] = [{"index": 0, "delta": delta or {}, "finish_reason": finish}] if choices else []
+    if usage is not None:
+        payload["usage"] = usage
+    return "data: " + json.dumps(payload) + "\n\n"
+
+
+STREAM_USAGE = {"prompt_tokens": 12, "completion_tokens": 4, "total_tokens": 16,
+                "prompt_tokens_details": {"cached_tokens": 2}}
+
+
+def stream_events(body):
+    """The SSE text of a streamed reply, as a list of writes."""
+    model = body.get("model", "")
+    text = last_user_text(body)
+    wants_usage = (body.get("stream_options") or {}).get("include_usage") and model != "no-usage"
+    events = [chunk(body, {"role": "assistant", "content": ""})]
+    if model == "tool-call":
+        events += [
+            chunk(body, {"tool_calls": [{"index": 0, "id": "call_1", "type": "function",
+                                         "function": {"name": "get_weather", "arguments": ""}}]}),
+            chunk(body, {"tool_calls": [{"index": 0, "function": {"arguments": "{\"ci"}}]}),
+            chunk(body, {"tool_calls": [{"index": 1, "id": "call_2", "type": "function",
+                                         "function": {"name": "get_time", "arguments": "{\"zone\": \"Eu"}}]}),
+            chunk(body, {"tool_calls": [{"index": 0, "function": {"arguments": "ty\": \"Par"}}]}),
+            chunk(body, {"tool_calls": [{"index": 1, "function": {"arguments": "rope/Paris\"}"}}]}),
+            chunk(body, {"tool_calls": [{"index": 0, "function": {"arguments": "is\"}"}}]}),
+            chunk(body, {"tool_calls": [{"index": 2, "id": "call_3", "type": "function",
+                                         "function": {"name": "now", "arguments": ""}}]}),
+            chunk(body, {}, "tool_calls"),
+        ]
+    elif model == "same-index":
+        events += [
+            chunk(body, {"tool_calls": [{"index": 0, "id": "call_a", "type": "function",
+                                         "function": {"name": "f", "arguments": "{\"n\":1}"}}]}),
+            chunk(body, {"tool_calls": [{"index": 0, "id": "call_b", "type": "function",
+                                         "function": {"name": "f", "arguments": "{\"n\":2}"}}]}),
+            chunk(body, {}, "tool_calls"),
+        ]
+    else:
+        if model == "reasoning":
+            events += [chunk(body, {"reasoning_content": "Two plus "}), chunk(body, {"reasoning_content": "two."})]
+        words = ("Echo: " + text).split(" ")
+        pieces = [w + " " for w in words[:-1]] + [words[-1]]
+        events += [chunk(body, {"content": p}) for p in pieces]
+        if model == "mid-error":
+            return events[:3] + ['data: {"error":{"message":"the model crashed","type":"server_error","code":500}}\n\n'], False
+        if model == "legacy-error":
+            return events[:3] + ['error: {"code":500,"message":"slot unavailable"}\n\n'], False
+        if model == "cut":
+            return events[:3] + ['data: {"id":"chatcmpl-fake1","choices":[{"index":0,"delta":{"content":"lo'], False
+        if model == "stall":
+            return events[:3] + [("sleep", 30)], False
+        events.append(chunk(body, {}, "stop"))
+    if wants_usage:
+        events.append(chunk(body, usage=STREAM_USAGE, choices=False))
+    events.append("data: [DONE]\n\n")
+    if model == "slow-stream":
+        slowed = []
+        for e in events:
+            slowed += [e, ("sleep", 0.2)]
+        return slowed, True
+    if model == "bytewise":
+        raw = "".join(events).replace("\n", "\r\n").encode()
+        return [raw[i:i + 1] for i in range(len(raw))], True
+    return events, True
+
+
+def bench_stream(body, count):
+    head = chunk(body, {"role": "assistant", "content": ""})
+    piece = chunk(body, {"content": "x"})
+    yield head.encode()
+    block = (piece * 1000).encode()
+    for _ in range(count // 1000):
+        yield block
+    yield (piece * (count % 1000)).encode()
+    yield (chunk(body, {}, "stop") + "data: [DONE]\n\n").encode()
 
 
 def respond(body, headers):
@@ -157,7 +252,30 @@ class Handler(BaseHTTPRequestHandler):
         if ARGS.delay_ms:
             time.sleep(ARGS.delay_ms / 1000)
         status, headers, payload = respond(body, self.headers)
+        if status == 200 and body.get("stream"):
+            self.send_stream(body)
+            return
         self.send_json(status, payload, headers)
+
+    def send_stream(self, body):
+        model = body.get("model", "")
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Cache-Control", "no-cache")
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.close_connection = True
+        if model.startswith("bench-stream-"):
+            for block in bench_stream(body, int(model.rsplit("-", 1)[1])):
+                self.wfile.write(block)
+            return
+        writes, _ = stream_events(body)
+        for item in writes:
+            if isinstance(item, tuple):
+                time.sleep(item[1])
+                continue
+            self.wfile.write(item if isinstance(item, bytes) else item.encode())
+            self.wfile.flush()
 
 
 class Server(ThreadingHTTPServer):

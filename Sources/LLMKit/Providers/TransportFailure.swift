@@ -14,7 +14,7 @@ extension TransportError {
             let limit = timeout.map { " within \(Self.seconds($0)) (raise it with --timeout)" } ?? ""
             return LLMError(.timeout, "\(provider.name) at \(host) did not answer\(limit)", provider: provider.name, retryable: !receivedData)
         case .stalled:
-            return LLMError(.timeout, "\(provider.name) at \(host) stopped sending data: \(detail)", provider: provider.name, retryable: !receivedData)
+            return LLMError(.timeout, "\(provider.name) at \(host) stalled: \(detail)", provider: provider.name, retryable: !receivedData)
         case .tls:
             return LLMError(.connectionFailed, "TLS with \(host) failed: \(detail)", provider: provider.name, retryable: false)
         case .connectionLost:

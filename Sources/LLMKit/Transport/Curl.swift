@@ -46,10 +46,6 @@ final class CurlEasy {
         if let timeout = request.timeout, timeout > 0 {
             _ = llmkit_easy_setopt_long(handle, CURLOPT_TIMEOUT_MS, Int(timeout * 1000))
         }
-        if let idle = request.idleTimeout, idle > 0 {
-            _ = llmkit_easy_setopt_long(handle, CURLOPT_LOW_SPEED_LIMIT, 1)
-            _ = llmkit_easy_setopt_long(handle, CURLOPT_LOW_SPEED_TIME, max(1, Int(idle.rounded(.up))))
-        }
         switch request.method {
         case "GET": _ = llmkit_easy_setopt_long(handle, CURLOPT_HTTPGET, 1)
         case "POST": _ = llmkit_easy_setopt_long(handle, CURLOPT_POST, 1)
@@ -100,8 +96,7 @@ final class CurlEasy {
         switch code {
         case CURLE_COULDNT_CONNECT: kind = .connectionRefused
         case CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY: kind = .hostNotFound
-        case CURLE_OPERATION_TIMEDOUT:
-            kind = detail.contains("less than") ? .stalled : .timedOut
+        case CURLE_OPERATION_TIMEDOUT: kind = .timedOut
         case CURLE_SSL_CONNECT_ERROR, CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CERTPROBLEM, CURLE_SSL_CACERT_BADFILE:
             kind = .tls
         case CURLE_RECV_ERROR, CURLE_SEND_ERROR, CURLE_GOT_NOTHING, CURLE_PARTIAL_FILE, CURLE_HTTP2, CURLE_HTTP2_STREAM:

@@ -68,7 +68,15 @@ public final class HTTPClient: Sendable {
                 multi.remove(transfer.easy)
                 transfer.finish(result)
             }
-            multi.poll(timeoutMs: 1000)
+            // libcurl's low-speed check averages over a window and fires late; a stall is
+            // judged here, from the time of the last byte.
+            let now = ContinuousClock.now
+            for (handle, transfer) in active where transfer.isStalled(at: now) {
+                active.removeValue(forKey: handle)
+                multi.remove(transfer.easy)
+                transfer.finishStalled()
+            }
+            multi.poll(timeoutMs: active.values.contains { $0.request.idleTimeout != nil } ? 100 : 1000)
         }
     }
 
@@ -85,6 +93,7 @@ private final class Transfer: @unchecked Sendable {
     private var body: [UInt8] = []
     private var receivedData = false
     private var aborted = false
+    private var lastActivity = ContinuousClock.now
 
     init(request: HTTPRequest, onBody: HTTPClient.BodySink?, continuation: CheckedContinuation<Result<HTTPResponse, TransportError>, Never>) {
         self.request = request
@@ -92,7 +101,19 @@ private final class Transfer: @unchecked Sendable {
         self.continuation = continuation
     }
 
+    func isStalled(at now: ContinuousClock.Instant) -> Bool {
+        guard let idle = request.idleTimeout else { return false }
+        return now - lastActivity > .milliseconds(Int(idle * 1000))
+    }
+
+    func finishStalled() {
+        let seconds = request.idleTimeout.map { $0 == $0.rounded() ? "\(Int($0))" : "\($0)" } ?? "?"
+        continuation.resume(returning: .failure(TransportError(
+            kind: .stalled, host: request.host, detail: "nothing received for \(seconds) s (--idle-timeout)", receivedData: receivedData)))
+    }
+
     func start() {
+        lastActivity = .now
         let me = Unmanaged.passUnretained(self).toOpaque()
         easy.configure(request, userData: me, onBody: { data, size, count, user in
             let transfer = Unmanaged<Transfer>.fromOpaque(user!).takeUnretainedValue()
@@ -106,6 +127,7 @@ private final class Transfer: @unchecked Sendable {
 
     private func receiveBody(_ bytes: UnsafeRawBufferPointer) -> Int {
         receivedData = true
+        lastActivity = .now
         if let onBody, (200..<300).contains(status) {
             if !onBody(bytes) { aborted = true; return 0 }
         } else {
@@ -115,6 +137,7 @@ private final class Transfer: @unchecked Sendable {
     }
 
     private func receiveHeader(_ bytes: UnsafeRawBufferPointer) {
+        lastActivity = .now
         let line = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         if line.hasPrefix("HTTP/") {
             headers.removeAll()  // a new response (after 100 Continue or a redirect)

@@ -59,10 +59,14 @@ struct StreamState: Sendable {
         return error == nil && !stopped
     }
 
+    /// The connection closed: an event the server did not finish means it was cut off.
     mutating func finish(_ collector: StreamCollector) {
         var events: [SSEEvent] = []
         parser.finish { events.append($0) }
         for event in events { handle(event, collector) }
+        if error?.kind == .invalidReply, !events.isEmpty {
+            error = LLMError(.connectionFailed, "the stream ended in the middle of an event; the reply is incomplete", retryable: false)
+        }
     }
 
     private mutating func handle(_ event: SSEEvent, _ collector: StreamCollector) {
