@@ -5,6 +5,8 @@
                when the demo's virtual environment has it)
   one request  llm-complete vs curl, the same HTTP exchange with the fake server
   batch        200 requests against a server that answers after 50 ms, -j 1 vs -j 8
+  stream       100,000 SSE events: llm-stream -t vs curl -N; first byte out after the
+               server's first byte; peak memory at 10,000 and 1,000,000 events
 
 Runs are interleaved (tool A, tool B, A, B, ...) so machine noise hits both equally;
 figures are medians. Only loopback traffic.
@@ -117,7 +119,76 @@ def main():
     finally:
         server.kill()
     speedup = rates[8] / rates[1]
-    print(f"  batch    -j 8 / -j 1                  {speedup:7.2f} x   target: at least 6x -> {'met' if speedup >= 6 else 'MISSED'}")
+    print(f"  batch    -j 8 / -j 1                  {speedup:7.2f} x   target: at least 6x -> {'met' if speedup >= 6 else 'MISSED'}\n")
+
+    stream_benchmarks(os.path.join(bin_dir, "llm-stream"))
+
+
+def max_rss_kb(argv):
+    """Peak resident memory of one run, from the kernel's accounting."""
+    with open(os.devnull, "wb") as null:
+        proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=null, stderr=null)
+        _, status, usage = os.wait4(proc.pid, 0)
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"{argv[0]} failed")
+    return usage.ru_maxrss
+
+
+def first_byte_latency_ms(argv, base):
+    """From the server writing its first content event to the tool's first byte on stdout."""
+    import urllib.request
+    proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    # Skip what comes before the content event (curl prints the role chunk first).
+    marker = b"\"x\"" if argv[0] == "curl" else b"x"
+    seen = b""
+    while marker not in seen:
+        byte = proc.stdout.read(1)
+        if not byte:
+            raise SystemExit(f"{argv[0]} wrote no content")
+        seen += byte
+    arrived = time.monotonic()
+    proc.stdout.read()
+    proc.wait()
+    with urllib.request.urlopen(base.rsplit("/v1", 1)[0] + "/_first_byte") as r:
+        written = json.load(r)["monotonic"]
+    return (arrived - written) * 1000
+
+
+def stream_benchmarks(stream_tool):
+    server, base = start_server()
+    try:
+        body = lambda model: json.dumps({"model": model, "stream": True, "messages": [{"role": "user", "content": "go"}]})
+        model = "bench-stream-100000"
+        commands = {
+            "llm-stream -t": ([stream_tool, "-t", "-m", "llamacpp/" + model, "--api-base", base, "go"], b""),
+            "curl -N": (["curl", "-sSN", "--fail", "-X", "POST", base + "/chat/completions",
+                         "-H", "Content-Type: application/json", "-d", body(model)], None),
+        }
+        times = interleaved(commands, runs=7, warmup=1)
+        ratio = times["llm-stream -t"] / times["curl -N"]
+        print(f"  stream   100,000 events, llm-stream -t  {times['llm-stream -t']:7.1f} ms")
+        print(f"  stream   100,000 events, curl -N        {times['curl -N']:7.1f} ms")
+        print(f"  stream   ratio                        {ratio:7.2f} x   target: within 2x -> {'met' if ratio <= 2 else 'MISSED'}")
+
+        latencies = {"llm-stream -t": [], "curl -N": []}
+        for _ in range(15):
+            latencies["llm-stream -t"].append(first_byte_latency_ms(
+                [stream_tool, "-t", "-m", "llamacpp/first-byte", "--api-base", base, "go"], base))
+            latencies["curl -N"].append(first_byte_latency_ms(
+                ["curl", "-sSN", "-X", "POST", base + "/chat/completions", "-H", "Content-Type: application/json",
+                 "-d", body("first-byte")], base))
+        first = {k: statistics.median(v) for k, v in latencies.items()}
+        print(f"  stream   first byte out, llm-stream   {first['llm-stream -t']:7.2f} ms after the server wrote it"
+              f"   target: under 1 ms -> {'met' if first['llm-stream -t'] < 1 else 'MISSED'}")
+        print(f"  stream   first byte out, curl -N      {first['curl -N']:7.2f} ms (same measure)")
+
+        small = max_rss_kb([stream_tool, "-t", "-m", "llamacpp/bench-stream-10000", "--api-base", base, "go"])
+        large = max_rss_kb([stream_tool, "-t", "-m", "llamacpp/bench-stream-1000000", "--api-base", base, "go"])
+        print(f"  stream   peak memory, 10,000 events    {small / 1024:7.1f} MiB")
+        print(f"  stream   peak memory, 1,000,000 events {large / 1024:7.1f} MiB   "
+              f"(the reply text itself is 1 MB and is kept for the final message)")
+    finally:
+        server.kill()
 
 
 if __name__ == "__main__":

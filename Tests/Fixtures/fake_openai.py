@@ -32,6 +32,8 @@ Streaming ("stream": true) answers in SSE, chunked as the scenario says:
   model "slow-stream"    a word every 200 ms
   model "bytewise"       the whole stream one byte per write, CRLF line ends
   model "bench-stream-N" N tiny content events as fast as possible, then [DONE]
+  model "first-byte"     one content event, then 200 ms of silence, then the rest;
+                         GET /_first_byte gives time.monotonic() when that event was written
 
 GET /_requests returns every request body received so far (tests assert on them).
 """
@@ -43,6 +45,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 ARGS = None
+FIRST_BYTE = [0.0]
 RECEIVED = []
 SEEN_FLAKY = set()
 LOCK = threading.Lock()
@@ -228,7 +231,9 @@ class Handler(BaseHTTPRequestHandler):
         self.wfile.write(data)
 
     def do_GET(self):
-        if self.path == "/_requests":
+        if self.path == "/_first_byte":
+            self.send_json(200, {"monotonic": FIRST_BYTE[0]})
+        elif self.path == "/_requests":
             with LOCK:
                 self.send_json(200, RECEIVED)
         elif self.path.endswith("/models"):
@@ -268,6 +273,16 @@ class Handler(BaseHTTPRequestHandler):
         if model.startswith("bench-stream-"):
             for block in bench_stream(body, int(model.rsplit("-", 1)[1])):
                 self.wfile.write(block)
+            return
+        if model == "first-byte":
+            self.wfile.write(chunk(body, {"role": "assistant", "content": ""}).encode())
+            self.wfile.flush()
+            time.sleep(0.05)
+            FIRST_BYTE[0] = time.monotonic()
+            self.wfile.write(chunk(body, {"content": "x"}).encode())
+            self.wfile.flush()
+            time.sleep(0.2)
+            self.wfile.write((chunk(body, {}, "stop") + "data: [DONE]\n\n").encode())
             return
         writes, _ = stream_events(body)
         for item in writes:

@@ -6,14 +6,21 @@ extension CompleteTool {
         let output = self.output
         let text = settings.textOutput
         let show = settings.show
-        let collector = StreamCollector { delta in
-            if show, case .content(let piece) = delta { StandardError.write(piece) }
-            if text {
-                guard case .content(let piece) = delta else { return true }
-                try? output.writeText(piece)
-            } else {
-                try? output.write(delta.record)
+        let collector = StreamCollector { deltas in
+            var bytes: [UInt8] = []
+            var shown = ""
+            for delta in deltas {
+                if case .content(let piece) = delta {
+                    if show { shown += piece }
+                    if text { bytes.append(contentsOf: piece.utf8) }
+                }
+                if !text {
+                    delta.record.write(to: &bytes)
+                    bytes.append(0x0A)
+                }
             }
+            if !shown.isEmpty { StandardError.write(shown) }
+            try? output.writeBytes(bytes)
             return !output.closed
         }
         let label = request.model.description

@@ -49,6 +49,7 @@ extension Provider {
             for (i, call) in message.toolCalls.enumerated() {
                 collector.receive(.toolCall(index: i, id: call.id, name: call.name, arguments: call.arguments))
             }
+            collector.flush()
             return StreamOutcome(message: message)
         } catch {
             return StreamOutcome(message: collector.message(summary: StreamSummary(), finishReason: "error"), error: error)

@@ -56,7 +56,9 @@ public final class RecordWriter: Sendable {
         }
     }
 
-    private func writeBytes(_ bytes: [UInt8]) throws(LLMError) {
+    /// Bytes that are already whole records (or text), written in one system call.
+    public func writeBytes(_ bytes: [UInt8]) throws(LLMError) {
+        guard !bytes.isEmpty else { return }
         let failure: Int32? = state.withLock { s in
             guard !s.closed, !s.sealed else { return nil }
             switch bytes.withUnsafeBytes({ FileDescriptorIO.writeAll(fd, $0) }) {

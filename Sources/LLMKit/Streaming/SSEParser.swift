@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// One dispatched Server-Sent Event.
 public struct SSEEvent: Sendable, Equatable {
     public var type: String
@@ -48,21 +52,28 @@ public struct SSEParser: Sendable {
             bomCandidate.removeAll()
             atStart = false
         }
-        while !bytes.isEmpty {
+        guard let base = chunk.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return }
+        var position = bytes.startIndex
+        let end = bytes.endIndex
+        while position < end {
             if lastWasCR {
                 lastWasCR = false
-                if bytes.first == 0x0A {
-                    bytes = bytes.dropFirst()
+                if base[position] == 0x0A {
+                    position += 1
                     continue
                 }
             }
-            guard let end = bytes.firstIndex(where: { $0 == 0x0A || $0 == 0x0D }) else {
-                line.append(contentsOf: bytes)
+            // LF is the usual terminator; a CR before it (or alone) also ends the line.
+            let lf = memchr(base + position, 0x0A, end - position).map { base.distance(to: $0.assumingMemoryBound(to: UInt8.self)) } ?? end
+            let cr = memchr(base + position, 0x0D, lf - position).map { base.distance(to: $0.assumingMemoryBound(to: UInt8.self)) }
+            let stop = cr ?? lf
+            guard stop < end else {
+                line.append(contentsOf: UnsafeBufferPointer(start: base + position, count: end - position))
                 return
             }
-            line.append(contentsOf: bytes[..<end])
-            lastWasCR = bytes[end] == 0x0D
-            bytes = bytes[(end + 1)...]
+            line.append(contentsOf: UnsafeBufferPointer(start: base + position, count: stop - position))
+            lastWasCR = cr != nil
+            position = stop + 1
             processLine(emit: emit)
         }
     }
@@ -87,26 +98,44 @@ public struct SSEParser: Sendable {
         }
         if line[0] == UInt8(ascii: ":") { return }
         let colon = line.firstIndex(of: UInt8(ascii: ":"))
-        let name = colon.map { line[..<$0] } ?? line[...]
-        var value = colon.map { line[line.index(after: $0)...] } ?? []
-        if value.first == 0x20 { value = value.dropFirst() }
-        if name.elementsEqual("data".utf8) {
+        let nameEnd = colon ?? line.count
+        var valueStart = colon.map { $0 + 1 } ?? line.count
+        if valueStart < line.count, line[valueStart] == 0x20 { valueStart += 1 }
+        let value = line[valueStart...]
+        let field = line.withUnsafeBufferPointer { Field(UnsafeBufferPointer(rebasing: $0[..<nameEnd])) }
+        switch field {
+        case .data:
             data.append(contentsOf: value)
             data.append(0x0A)
             hasData = true
-        } else if name.elementsEqual("event".utf8) {
+        case .event:
             eventType = String(decoding: value, as: UTF8.self)
-        } else if name.elementsEqual("id".utf8) {
+        case .id:
             if !value.contains(0) { lastEventID = String(decoding: value, as: UTF8.self) }
-        } else if name.elementsEqual("retry".utf8) {
+        case .retry:
             if !value.isEmpty, value.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) {
                 reconnectionTime = Int(String(decoding: value, as: UTF8.self))
             }
-        } else if name.elementsEqual("error".utf8) {
+        case .error:
             eventType = "error"
             data.append(contentsOf: value)
             data.append(0x0A)
             hasData = true
+        case .other:
+            break
+        }
+    }
+
+    private enum Field {
+        case data, event, id, retry, error, other
+
+        init(_ name: UnsafeBufferPointer<UInt8>) {
+            if name.equals("data") { self = .data }
+            else if name.equals("event") { self = .event }
+            else if name.equals("id") { self = .id }
+            else if name.equals("retry") { self = .retry }
+            else if name.equals("error") { self = .error }
+            else { self = .other }
         }
     }
 

@@ -1,6 +1,10 @@
 import Synchronization
 
-/// Builds the assistant message from deltas as they arrive, and passes each one on.
+/// Builds the assistant message from deltas as they arrive, and passes them on.
+///
+/// Deltas are passed on in batches: a provider calls `flush()` after each network chunk,
+/// so the pieces of one chunk leave in one write. That costs no latency (a chunk goes out
+/// as soon as it is parsed) and saves a system call per token.
 ///
 /// Thread-safe, because deltas arrive on the transfer thread while a signal handler may
 /// need the partial reply at any moment: whatever was received is never lost.
@@ -10,22 +14,34 @@ public final class StreamCollector: Sendable {
         var reasoning = ""
         var calls: [(id: String?, name: String?, arguments: String)] = []
         var firstDelta: ContinuousClock.Instant?
+        var pending: [StreamDelta] = []
         var forwardingStopped = false
     }
 
     private let state = Mutex(State())
     private let start: ContinuousClock.Instant
-    private let forward: @Sendable (StreamDelta) -> Bool
+    private let forward: @Sendable ([StreamDelta]) -> Bool
 
     /// `forward` returns `false` when nobody reads any more (stdout closed).
-    public init(start: ContinuousClock.Instant = .now, forward: @escaping @Sendable (StreamDelta) -> Bool) {
+    public init(start: ContinuousClock.Instant = .now, forward: @escaping @Sendable ([StreamDelta]) -> Bool) {
         self.start = start
         self.forward = forward
     }
 
-    /// Records a delta and forwards it; `false` means stop the stream.
+    /// Passes on what arrived since the last flush; `false` means stop the stream.
     @discardableResult
-    public func receive(_ delta: StreamDelta) -> Bool {
+    public func flush() -> Bool {
+        state.withLock { s in
+            guard !s.pending.isEmpty else { return !s.forwardingStopped }
+            defer { s.pending.removeAll(keepingCapacity: true) }
+            if s.forwardingStopped { return false }
+            if !forward(s.pending) { s.forwardingStopped = true }
+            return !s.forwardingStopped
+        }
+    }
+
+    /// Records a delta, to be passed on at the next `flush()`.
+    public func receive(_ delta: StreamDelta) {
         state.withLock { s in
             if s.firstDelta == nil { s.firstDelta = .now }
             switch delta {
@@ -37,9 +53,7 @@ public final class StreamCollector: Sendable {
                 if s.calls[index].name == nil { s.calls[index].name = name }
                 s.calls[index].arguments += arguments
             }
-            if s.forwardingStopped { return false }
-            if !forward(delta) { s.forwardingStopped = true }
-            return !s.forwardingStopped
+            s.pending.append(delta)
         }
     }
 

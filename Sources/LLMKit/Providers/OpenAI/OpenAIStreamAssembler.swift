@@ -17,6 +17,16 @@ public struct OpenAIStreamAssembler: Sendable {
             summary.ended = true
             return []
         }
+        if event.type == "message", let fast = scan(event.data) {
+            if let id = fast.id { summary.id = id }
+            var deltas: [StreamDelta] = []
+            if let text = fast.reasoning, !text.isEmpty { deltas.append(.reasoning(text)) }
+            if let text = fast.content, !text.isEmpty { deltas.append(.content(text)) }
+            if let reason = fast.finishReason {
+                summary.finishReason = OpenAIResponseParser.finishReason(reason, hasToolCalls: slotCount > 0)
+            }
+            return deltas
+        }
         let value: JSONValue
         do {
             value = try JSONParser.parse(event.data)
@@ -49,6 +59,11 @@ public struct OpenAIStreamAssembler: Sendable {
             }
         }
         return deltas
+    }
+
+    private func scan(_ data: String) -> OpenAIChunkScan? {
+        var data = data
+        return data.withUTF8 { OpenAIChunkScan.scan($0) }
     }
 
     private mutating func toolCall(_ fragment: JSONValue, position: Int) -> StreamDelta {

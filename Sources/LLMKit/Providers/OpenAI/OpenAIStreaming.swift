@@ -56,6 +56,7 @@ struct StreamState: Sendable {
         var events: [SSEEvent] = []
         parser.feed(bytes) { events.append($0) }
         for event in events { handle(event, collector) }
+        if !collector.flush() { stopped = true }
         return error == nil && !stopped
     }
 
@@ -64,6 +65,7 @@ struct StreamState: Sendable {
         var events: [SSEEvent] = []
         parser.finish { events.append($0) }
         for event in events { handle(event, collector) }
+        collector.flush()
         if error?.kind == .invalidReply, !events.isEmpty {
             error = LLMError(.connectionFailed, "the stream ended in the middle of an event; the reply is incomplete", retryable: false)
         }
@@ -72,9 +74,7 @@ struct StreamState: Sendable {
     private mutating func handle(_ event: SSEEvent, _ collector: StreamCollector) {
         guard error == nil, !stopped, !assembler.summary.ended else { return }
         do throws(LLMError) {
-            for delta in try assembler.consume(event) where !collector.receive(delta) {
-                stopped = true
-            }
+            for delta in try assembler.consume(event) { collector.receive(delta) }
         } catch {
             self.error = error
         }
