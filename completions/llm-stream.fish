@@ -1,0 +1,102 @@
+function __llm-stream_should_offer_completions_for_flags_or_options -a expected_commands
+    set -l non_repeating_flags_or_options $argv[2..]
+    set -l non_repeating_flags_or_options_absent 0
+    set -l positional_index 0
+    set -l commands
+    __llm-stream_parse_tokens
+    test "$commands" = "$expected_commands"; and return $non_repeating_flags_or_options_absent
+end
+
+function __llm-stream_should_offer_completions_for_positional -a expected_commands positional_index_comparison expected_positional_index
+    set -l non_repeating_flags_or_options
+    set -l non_repeating_flags_or_options_absent 0
+    set -l positional_index 0
+    set -l commands
+    __llm-stream_parse_tokens
+    test "$commands" = "$expected_commands" -a \( "$positional_index" "$positional_index_comparison" "$expected_positional_index" \)
+end
+
+function __llm-stream_parse_tokens -S
+    set -l unparsed_tokens (__llm-stream_tokens -pc)
+    switch $unparsed_tokens[1]
+    case 'llm-stream'
+        __llm-stream_parse_subcommand -r 1 'm/model=' 's/system=' 'temperature=' 'max-tokens=' 'stop=+' 'seed=' 'schema=' 'tools=' 'timeout=' 'api-base=' 'mock-script=' 'config=' 'j/jobs=' 'retries=' 't/text' 'dry-run' 'v/verbose' 'show' 'idle-timeout=' 'version' 'h/help'
+        switch $unparsed_tokens[1]
+        case 'help'
+            __llm-stream_parse_subcommand -r 1 'version'
+        end
+    end
+end
+
+function __llm-stream_tokens
+    if test (string split -m 1 -f 1 -- . "$FISH_VERSION") -gt 3
+        commandline --tokens-raw $argv
+    else
+        commandline -o $argv
+    end
+end
+
+function __llm-stream_parse_subcommand -S -a positional_count
+    argparse -s r -- $argv
+    set -l option_specs $argv[2..]
+    set -l is_repeating_positional $_flag_r
+    set -el _flag_r
+    set -a commands $unparsed_tokens[1]
+    set positional_index 0
+    while true
+        set -e unparsed_tokens[1]
+        argparse -sn "$commands" $option_specs -- $unparsed_tokens 2> /dev/null
+        set unparsed_tokens $argv
+        set positional_index (math $positional_index + 1)
+        for non_repeating_flag_or_option in $non_repeating_flags_or_options
+            if set -ql "_flag_$(string replace -a - _ -- $non_repeating_flag_or_option)"
+                set non_repeating_flags_or_options_absent 1
+                break
+            end
+        end
+        test (count $unparsed_tokens) -eq 0 -o \( -z "$is_repeating_positional" -a "$positional_index" -gt "$positional_count" \) && break
+    end
+end
+
+function __llm-stream_complete_directories
+    set -l token (commandline -t)
+    string match -- '*/' $token
+    set -l subdirs $token*/
+    printf %s\n $subdirs
+end
+
+function __llm-stream_custom_completion
+    set -x SAP_SHELL fish
+    set -x SAP_SHELL_VERSION $FISH_VERSION
+    set -l tokens (__llm-stream_tokens -p)
+    if test -z "$(__llm-stream_tokens -t)"
+        set -l index (count (__llm-stream_tokens -pc))
+        set tokens $tokens[..$index] \'\' $tokens[(math $index + 1)..]
+    end
+    command $tokens[1] $argv $tokens
+end
+
+complete -c 'llm-stream' -f
+complete -c 'llm-stream' -n '__llm-stream_should_offer_completions_for_flags_or_options "llm-stream" m model' -l 'model' -s 'm' -d 'The model: provider/model, or an alias from the config.' -rfka ''
+complete -c 'llm-stream' -n '__llm-stream_should_offer_completions_for_flags_or_options "llm-stream" s system' -l 'system' -s 's' -d 'A system prompt; replaces the conversation\'s own.' -rfka ''
+complete -c 'llm-stream' -n '__llm-stream_should_offer_completions_for_flags_or_options "llm-stream" temperature' -l 'temperature' -d 'Sampling temperature.' -rfka ''
+complete -c 'llm-stream' -n '__llm-stream_should_offer_completions_for_flags_or_options "llm-stream" max-tokens' -l 'max-tokens' -d 'The most tokens the reply may have.' -rfka ''
+complete -c 'llm-stream' -n '__llm-stream_should_offer_completions_for_flags_or_options "llm-stream"' -l 'stop' -d 'A sequence that ends the reply (repeatable).' -rfka ''
+complete -c 'llm-stream' -n '__llm-stream_should_offer_completions_for_flags_or_options "llm-stream" seed' -l 'seed' -d 'A seed, for reproducible sampling where the server supports it.' -rfka ''
+complete -c 'llm-stream' -n '__llm-stream_should_offer_completions_for_flags_or_options "llm-stream" schema' -l 'schema' -d 'A JSON Schema file: the reply must be JSON that fits it.' -rfka ''
+complete -c 'llm-stream' -n '__llm-stream_should_offer_completions_for_flags_or_options "llm-stream" tools' -l 'tools' -d 'A tools file (YAML or JSON): definitions the model may call.' -rfka ''
+complete -c 'llm-stream' -n '__llm-stream_should_offer_completions_for_flags_or_options "llm-stream" timeout' -l 'timeout' -d 'Seconds to wait for a whole reply (default: no limit).' -rfka ''
+complete -c 'llm-stream' -n '__llm-stream_should_offer_completions_for_flags_or_options "llm-stream" api-base' -l 'api-base' -d 'Send this request to another endpoint (e.g. http://127.0.0.1:8081/v1).' -rfka ''
+complete -c 'llm-stream' -n '__llm-stream_should_offer_completions_for_flags_or_options "llm-stream" mock-script' -l 'mock-script' -d 'The JSONL file of replies mock/script plays back.' -rfka ''
+complete -c 'llm-stream' -n '__llm-stream_should_offer_completions_for_flags_or_options "llm-stream" config' -l 'config' -d 'The config file (default: $LLMKIT_CONFIG, else $XDG_CONFIG_HOME/llmkit/config.yaml).' -rfka ''
+complete -c 'llm-stream' -n '__llm-stream_should_offer_completions_for_flags_or_options "llm-stream" j jobs' -l 'jobs' -s 'j' -d 'Batch requests to run at once.' -rfka ''
+complete -c 'llm-stream' -n '__llm-stream_should_offer_completions_for_flags_or_options "llm-stream" retries' -l 'retries' -d 'Retries after a rate limit, overload or server error.' -rfka ''
+complete -c 'llm-stream' -n '__llm-stream_should_offer_completions_for_flags_or_options "llm-stream" t text' -l 'text' -s 't' -d 'Write only the reply text, not JSON records.'
+complete -c 'llm-stream' -n '__llm-stream_should_offer_completions_for_flags_or_options "llm-stream" dry-run' -l 'dry-run' -d 'Print the HTTP request that would be sent (keys redacted) and exit.'
+complete -c 'llm-stream' -n '__llm-stream_should_offer_completions_for_flags_or_options "llm-stream" v verbose' -l 'verbose' -s 'v' -d 'Report progress on stderr.'
+complete -c 'llm-stream' -n '__llm-stream_should_offer_completions_for_flags_or_options "llm-stream" show' -l 'show' -d 'Also write the reply text to stderr as it arrives, to watch a pipeline.'
+complete -c 'llm-stream' -n '__llm-stream_should_offer_completions_for_flags_or_options "llm-stream" idle-timeout' -l 'idle-timeout' -d 'Give up when the stream sends nothing for this long.' -rfka ''
+complete -c 'llm-stream' -n '__llm-stream_should_offer_completions_for_flags_or_options "llm-stream" version' -l 'version' -d 'Show the version.'
+complete -c 'llm-stream' -n '__llm-stream_should_offer_completions_for_flags_or_options "llm-stream" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'llm-stream' -n '__llm-stream_should_offer_completions_for_positional "llm-stream" -eq 1' -fa 'help' -d 'Show subcommand help information.'
+complete -c 'llm-stream' -n '__llm-stream_should_offer_completions_for_flags_or_options "llm-stream help" version' -l 'version' -d 'Show the version.'
