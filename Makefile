@@ -7,7 +7,7 @@ PREFIX   ?= /usr/local
 DESTDIR  ?=
 CACHE    ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/llmkit
 VENV     ?= $(CACHE)/venv
-TOOLS    := llm-complete llm-stream
+TOOLS    := llm-complete llm-stream llm-tools
 RELEASE  := -c release --static-swift-stdlib
 BIN       = $(shell $(SWIFT) build $(RELEASE) --show-bin-path)
 

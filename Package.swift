@@ -1,4 +1,4 @@
-// swift-tools-version: 6.0
+// swift-tools-version: 6.1
 import PackageDescription
 
 let package = Package(
@@ -8,10 +8,14 @@ let package = Package(
         .library(name: "LLMKit", targets: ["LLMKit"]),
         .executable(name: "llm-complete", targets: ["llm-complete"]),
         .executable(name: "llm-stream", targets: ["llm-stream"]),
+        .executable(name: "llm-tools", targets: ["llm-tools"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/modelcontextprotocol/swift-sdk", from: "0.12.1"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         .systemLibrary(
@@ -19,9 +23,19 @@ let package = Package(
             pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"])]
         ),
+        .target(name: "CSpawn"),
         .target(
             name: "LLMKit",
-            dependencies: ["CCurl", "Yams"]
+            dependencies: ["CCurl", "CSpawn", "Yams"]
+        ),
+        .target(
+            name: "LLMKitMCP",
+            dependencies: [
+                "LLMKit",
+                .product(name: "MCP", package: "swift-sdk"),
+                .product(name: "SystemPackage", package: "swift-system"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .target(
             name: "LLMCommandLine",
@@ -37,6 +51,10 @@ let package = Package(
         .executableTarget(
             name: "llm-stream",
             dependencies: ["LLMCommandLine", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .executableTarget(
+            name: "llm-tools",
+            dependencies: ["LLMKit", "LLMKitMCP", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(
             name: "LLMKitTests",

@@ -113,7 +113,7 @@ public struct CompletionOptions: ParsableArguments {
     private func toolSettings(log: Log) throws(LLMError) -> CompleteTool.Settings {
         var settings = CompleteTool.Settings()
         settings.prompt = prompt.isEmpty ? nil : prompt.joined(separator: " ")
-        settings.tools = try tools.map { path throws(LLMError) in try ToolsFile.load(path, log: log) }
+        settings.tools = try tools.map { path throws(LLMError) in try ToolsFile.load(path).localDefinitions }
         settings.textOutput = text
         settings.jobs = jobs
         settings.dryRun = dryRun

@@ -1,0 +1,194 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CSpawn
+import Foundation
+
+/// Runs a program with no shell: argv as given, input on stdin, output captured.
+///
+/// Tools run arguments a model chose, so the runner is strict: the child gets its own
+/// process group (a timeout kills everything it started), only the environment it is
+/// given, default signal handling, and a cap on how much output is kept (the rest is read
+/// and dropped, so a chatty child never blocks). Every spawn-related system call is here.
+public enum ChildProcess {
+    public struct Result: Sendable {
+        /// The exit status, or `nil` if a signal ended the process.
+        public var exitStatus: Int32?
+        public var signal: Int32?
+        public var stdout: [UInt8]
+        public var stderr: [UInt8]
+        public var truncated: Bool
+        public var timedOut: Bool
+        public var duration: Duration
+    }
+
+    public struct Failure: Error, Sendable {
+        public var message: String
+    }
+
+    public static func run(
+        _ argv: [String], environment: [String: String], input: [UInt8] = [], directory: String? = nil,
+        timeout: Double, outputLimit: Int
+    ) async throws(Failure) -> Result {
+        let outcome: Swift.Result<Result, Failure> = await withCheckedContinuation { continuation in
+            // Blocking work on its own thread, not on the concurrency pool.
+            Thread.detachNewThread {
+                continuation.resume(returning: Swift.Result { () throws(Failure) -> Result in
+                    try runBlocking(argv, environment: environment, input: input, directory: directory,
+                                    timeout: timeout, outputLimit: outputLimit)
+                })
+            }
+        }
+        return try outcome.get()
+    }
+
+    private static func runBlocking(
+        _ argv: [String], environment: [String: String], input: [UInt8], directory: String?,
+        timeout: Double, outputLimit: Int
+    ) throws(Failure) -> Result {
+        guard let program = argv.first else { throw Failure(message: "the command is empty") }
+        var stdinPipe: [Int32] = [0, 0], stdoutPipe: [Int32] = [0, 0], stderrPipe: [Int32] = [0, 0]
+        guard llmkit_pipe_cloexec(&stdinPipe) == 0, llmkit_pipe_cloexec(&stdoutPipe) == 0, llmkit_pipe_cloexec(&stderrPipe) == 0 else {
+            throw Failure(message: "cannot create pipes: \(String(cString: strerror(errno)))")
+        }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_adddup2(&actions, stdinPipe[0], 0)
+        posix_spawn_file_actions_adddup2(&actions, stdoutPipe[1], 1)
+        posix_spawn_file_actions_adddup2(&actions, stderrPipe[1], 2)
+        llmkit_spawn_addclosefrom(&actions, 3)
+        if let directory { llmkit_spawn_addchdir(&actions, directory) }
+
+        var attributes = spawnAttributes()
+        defer { posix_spawnattr_destroy(&attributes) }
+
+        let cArgs = argv.map { strdup($0) } + [nil]
+        let cEnv = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { (cArgs + cEnv).forEach { free($0) } }
+        var pid: pid_t = 0
+        let start = ContinuousClock.now
+        let spawned = program.contains("/")
+            ? posix_spawn(&pid, program, &actions, &attributes, cArgs, cEnv)
+            : posix_spawnp(&pid, program, &actions, &attributes, cArgs, cEnv)
+        close(stdinPipe[0])
+        close(stdoutPipe[1])
+        close(stderrPipe[1])
+        guard spawned == 0 else {
+            close(stdinPipe[1]); close(stdoutPipe[0]); close(stderrPipe[0])
+            throw Failure(message: "cannot run \(program): \(String(cString: strerror(spawned)))")
+        }
+
+        // Input goes in from its own thread: a tool that never reads stdin must not stall us.
+        let writer = stdinPipe[1]
+        Thread.detachNewThread {
+            input.withUnsafeBytes { _ = FileDescriptorIO.writeAll(writer, $0) }
+            close(writer)
+        }
+
+        var out: [UInt8] = [], err: [UInt8] = []
+        var truncated = false, timedOut = false
+        var fds = [pollfd(fd: stdoutPipe[0], events: Int16(POLLIN), revents: 0), pollfd(fd: stderrPipe[0], events: Int16(POLLIN), revents: 0)]
+        let deadline = start + .milliseconds(Int(timeout * 1000))
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while fds.contains(where: { $0.fd >= 0 }) {
+            let left = deadline - ContinuousClock.now
+            if left <= .zero {
+                timedOut = true
+                kill(-pid, SIGKILL)
+                break
+            }
+            let ms = Int32(min(Double(left.components.seconds) * 1000 + Double(left.components.attoseconds) / 1e15 + 1, 1000))
+            guard poll(&fds, nfds_t(fds.count), ms) >= 0 || errno == EINTR else { break }
+            for i in fds.indices where fds[i].fd >= 0 && fds[i].revents != 0 {
+                let n = buffer.withUnsafeMutableBytes { read(fds[i].fd, $0.baseAddress, $0.count) }
+                if n <= 0 {
+                    close(fds[i].fd)
+                    fds[i].fd = -1
+                    continue
+                }
+                let room = max(0, outputLimit - (i == 0 ? out.count : err.count))
+                if n > room { truncated = truncated || i == 0 }
+                let kept = buffer[..<min(n, room)]
+                if i == 0 { out.append(contentsOf: kept) } else { err.append(contentsOf: kept) }
+            }
+        }
+        for fd in fds where fd.fd >= 0 { close(fd.fd) }
+        // The whole group goes, so a tool's own children cannot outlive it.
+        kill(-pid, SIGKILL)
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        let exited = status & 0x7f == 0
+        return Result(exitStatus: exited ? (status >> 8) & 0xff : nil, signal: exited ? nil : status & 0x7f,
+                      stdout: out, stderr: err, truncated: truncated, timedOut: timedOut, duration: ContinuousClock.now - start)
+    }
+}
+
+extension ChildProcess {
+    /// A long-running child (an MCP server): its stdin and stdout stay open for a protocol.
+    public struct Session: Sendable {
+        public let pid: Int32
+        /// Write end of the child's stdin.
+        public let input: Int32
+        /// Read end of the child's stdout.
+        public let output: Int32
+
+        /// Kills the child's whole process group and reaps it.
+        public func stop() {
+            close(input)
+            kill(-pid, SIGKILL)
+            var status: Int32 = 0
+            while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        }
+    }
+
+    /// Starts `argv` with piped stdin and stdout; its stderr is discarded.
+    public static func start(_ argv: [String], environment: [String: String], directory: String?) throws(Failure) -> Session {
+        guard let program = argv.first else { throw Failure(message: "the command is empty") }
+        var stdinPipe: [Int32] = [0, 0], stdoutPipe: [Int32] = [0, 0]
+        guard llmkit_pipe_cloexec(&stdinPipe) == 0, llmkit_pipe_cloexec(&stdoutPipe) == 0 else {
+            throw Failure(message: "cannot create pipes: \(String(cString: strerror(errno)))")
+        }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_adddup2(&actions, stdinPipe[0], 0)
+        posix_spawn_file_actions_adddup2(&actions, stdoutPipe[1], 1)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        llmkit_spawn_addclosefrom(&actions, 3)
+        if let directory { llmkit_spawn_addchdir(&actions, directory) }
+        var attributes = spawnAttributes()
+        defer { posix_spawnattr_destroy(&attributes) }
+        let cArgs = argv.map { strdup($0) } + [nil]
+        let cEnv = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { (cArgs + cEnv).forEach { free($0) } }
+        var pid: pid_t = 0
+        let spawned = program.contains("/")
+            ? posix_spawn(&pid, program, &actions, &attributes, cArgs, cEnv)
+            : posix_spawnp(&pid, program, &actions, &attributes, cArgs, cEnv)
+        close(stdinPipe[0])
+        close(stdoutPipe[1])
+        guard spawned == 0 else {
+            close(stdinPipe[1]); close(stdoutPipe[0])
+            throw Failure(message: "cannot run \(program): \(String(cString: strerror(spawned)))")
+        }
+        return Session(pid: pid, input: stdinPipe[1], output: stdoutPipe[0])
+    }
+
+    /// A new process group, default dispositions for the signals we handle or ignore (an
+    /// ignored SIGPIPE would be inherited across exec), and nothing blocked.
+    static func spawnAttributes() -> posix_spawnattr_t {
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        var noSignals = sigset_t()
+        sigemptyset(&noSignals)
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        for s in [SIGPIPE, SIGINT, SIGTERM, SIGQUIT, SIGHUP] { sigaddset(&defaults, s) }
+        posix_spawnattr_setsigmask(&attributes, &noSignals)
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setpgroup(&attributes, 0)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        return attributes
+    }
+}

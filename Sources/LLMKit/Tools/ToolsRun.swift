@@ -1,0 +1,136 @@
+import Foundation
+
+/// What `llm-tools exec`, `pending` and `loop` do with a conversation.
+public struct ToolsRun: Sendable {
+    public var executor: ToolExecutor
+    public var jobs: Int
+    public var output: RecordWriter
+    public var log: Log
+
+    public init(executor: ToolExecutor, jobs: Int, output: RecordWriter = .standardOutput, log: Log) {
+        self.executor = executor
+        self.jobs = max(1, jobs)
+        self.output = output
+        self.log = log
+    }
+
+    /// Runs the calls, at most `jobs` at once; results come back in call order.
+    public func execute(_ calls: [ToolCall]) async -> [ChatMessage] {
+        var results = [ChatMessage?](repeating: nil, count: calls.count)
+        await withTaskGroup(of: (Int, ChatMessage).self) { group in
+            var next = 0
+            func startNext() {
+                guard next < calls.count else { return }
+                let index = next
+                let call = calls[index]
+                group.addTask { (index, await executor.run(call)) }
+                next += 1
+            }
+            for _ in 0..<min(jobs, calls.count) { startNext() }
+            while let (index, message) = await group.next() {
+                results[index] = message
+                log.verbose { "\(calls[index].name) (\(calls[index].id)): \(message.extra["is_error"] == true ? "error" : "ok") in \(message.extra["duration_ms"]?.doubleValue.map { "\($0)" } ?? "?") ms" }
+                startNext()
+            }
+        }
+        return results.compactMap { $0 }
+    }
+
+    /// `exec`: copies the conversation, then appends one tool message per pending call.
+    public func exec(_ conversation: Conversation) async throws(LLMError) {
+        for line in conversation.lines { try output.writeLine(line.raw) }
+        for message in await execute(PendingCalls.of(conversation.messages)) {
+            try output.write(message.record)
+        }
+    }
+
+    /// `loop`: alternates `command` (a model step that copies its input and appends a
+    /// reply) and tool execution, until the model answers without tool calls or
+    /// `maxTurns` model steps have run. Everything is written as it happens.
+    public func loop(_ conversation: Conversation, command: [String], maxTurns: Int) async throws(LLMError) -> ExitStatus {
+        var transcript = conversation.lines.map(\.raw)
+        var messages = conversation.messages
+        for line in transcript { try output.writeLine(line) }
+        var turns = 0
+        while true {
+            let pending = PendingCalls.of(messages)
+            if !pending.isEmpty {
+                for message in await execute(pending) {
+                    try output.write(message.record)
+                    var bytes: [UInt8] = []
+                    message.record.write(to: &bytes)
+                    transcript.append(bytes)
+                    messages.append(message)
+                }
+            } else if turns > 0 {
+                return .success
+            }
+            guard turns < maxTurns else {
+                log.note("stopped after \(maxTurns) model turn(s): the model still asks for tools (raise --max-turns)")
+                return .checkFailed
+            }
+            let (newLines, status) = try await ModelStep.run(command, transcript: transcript, output: output)
+            turns += 1
+            for line in newLines {
+                transcript.append(line)
+                if let object = try? JSONParser.parse(line).objectValue, object["role"] != nil, let message = try? ChatMessage(json: object) {
+                    messages.append(message)
+                }
+            }
+            if status != 0 {
+                log.note("\(command[0]) exited with status \(status)")
+                return ExitStatus(rawValue: status) ?? .software
+            }
+        }
+    }
+}
+
+/// One run of the model command inside `loop`: the transcript in, new records out.
+enum ModelStep {
+    /// Runs `command` with the transcript on stdin and its stderr shared with ours. Lines it
+    /// writes beyond the copied transcript are new; they are written on as they arrive.
+    static func run(_ command: [String], transcript: [[UInt8]], output: RecordWriter) async throws(LLMError) -> ([[UInt8]], Int32) {
+        let result: Result<([[UInt8]], Int32), LLMError> = await withCheckedContinuation { continuation in
+            Thread.detachNewThread {
+                continuation.resume(returning: Result { () throws(LLMError) in try runBlocking(command, transcript: transcript, output: output) })
+            }
+        }
+        return try result.get()
+    }
+
+    private static func runBlocking(_ command: [String], transcript: [[UInt8]], output: RecordWriter) throws(LLMError) -> ([[UInt8]], Int32) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = command
+        let stdin = Pipe(), stdout = Pipe()
+        process.standardInput = stdin
+        process.standardOutput = stdout
+        do {
+            try process.run()
+        } catch {
+            throw LLMError(.usage, "cannot run \(command[0]): \(error.localizedDescription)")
+        }
+        let writer = stdin.fileHandleForWriting
+        Thread.detachNewThread {
+            var bytes: [UInt8] = []
+            for line in transcript { bytes.append(contentsOf: line); bytes.append(0x0A) }
+            bytes.withUnsafeBytes { _ = FileDescriptorIO.writeAll(writer.fileDescriptor, $0) }
+            try? writer.close()
+        }
+        var reader = LineReader(fd: stdout.fileHandleForReading.fileDescriptor)
+        var index = 0
+        var copying = true
+        var new: [[UInt8]] = []
+        while let line = try reader.next() {
+            if copying, index < transcript.count, transcript[index] == line {
+                index += 1
+                continue
+            }
+            copying = false
+            new.append(line)
+            try output.writeLine(line)
+        }
+        process.waitUntilExit()
+        return (new, process.terminationStatus)
+    }
+}

@@ -1,0 +1,206 @@
+import ArgumentParser
+import Foundation
+import LLMKit
+import LLMKitMCP
+
+@main
+struct LLMTools: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "llm-tools",
+        abstract: "List tools, run the tool calls a model asked for, and drive agent loops.",
+        discussion: """
+            Tools are declared in a tools file (YAML, -f): command tools (an argv that reads \
+            its arguments as JSON on stdin), built-in tools (read_file, write_file, \
+            edit_file, list_dir, search_files, http_get, shell) and MCP servers over stdio.
+
+            Examples:
+              llm-tools list -f tools.yaml | cat - question.jsonl | llm-complete -m ollama/qwen3 \\
+                | llm-tools exec -f tools.yaml | llm-complete -m ollama/qwen3
+              llm-tools loop -f tools.yaml --max-turns 8 -- llm-complete -m ollama/qwen3 < chat.jsonl
+              while llm-tools pending < chat.jsonl; do ...; done
+
+            Exit status: 0 success; 1 from `pending` when nothing is pending, and from \
+            `loop` when --max-turns ran out; otherwise the codes of llm-complete.
+            """,
+        version: LLMKitVersion.current,
+        subcommands: [List.self, Exec.self, Pending.self, Loop.self]
+    )
+}
+
+/// Where tools come from and what they may do.
+struct ToolOptions: ParsableArguments {
+    @Option(name: .shortAndLong, help: ArgumentHelp("The tools file (YAML).", valueName: "file"))
+    var file: String?
+
+    @Option(help: ArgumentHelp("File tools are confined here (default: the tools file's root:, else the working directory).", valueName: "dir"))
+    var root: String?
+
+    @Flag(help: "Let write_file and edit_file write (inside the root).")
+    var allowWrite = false
+
+    @Flag(help: "Ask on the terminal before each call; a refusal is the tool's result.")
+    var confirm = false
+
+    @Flag(help: "Run command tools and shell under bubblewrap: no network, read-only outside the root.")
+    var isolate = false
+
+    @Option(help: ArgumentHelp("Keep at most this many bytes of a tool's output.", valueName: "bytes"))
+    var maxOutput = 64 << 10
+
+    @Flag(name: .shortAndLong, help: "Report each call on stderr.")
+    var verbose = false
+
+    func toolsFile() throws(LLMError) -> ToolsFile {
+        guard let file else { return ToolsFile() }
+        return try ToolsFile.load(file)
+    }
+
+    func executor(_ tools: ToolsFile, startMCP: Bool) async throws(LLMError) -> ToolExecutor {
+        let environment = Environment.current
+        let config = try ConfigLoader.load(environment: environment)
+        var settings = ToolExecutor.Settings(root: root ?? tools.root ?? FileManager.default.currentDirectoryPath)
+        settings.allowWrite = allowWrite
+        settings.isolate = isolate
+        settings.outputLimit = maxOutput
+        settings.keyVariables = ToolEnvironment.keyVariables(config: config, environment: environment)
+        do throws(ToolFailure) {
+            var mcp: MCPServers?
+            if startMCP, !tools.mcpServers.isEmpty {
+                mcp = try await MCPServers.start(tools.mcpServers,
+                                                 environment: ToolEnvironment.scrubbed(environment.values, keyVariables: settings.keyVariables),
+                                                 directory: settings.root)
+            }
+            let ask: (@Sendable (ToolCall) -> Bool)? = confirm ? TerminalConfirmation.ask : nil
+            return try ToolExecutor(file: tools, settings: settings, mcp: mcp as (any MCPTools)?, confirm: ask)
+        } catch {
+            throw LLMError(.configuration, error.message)
+        }
+    }
+}
+
+/// Reads the conversation on stdin (none when stdin is a terminal).
+func readConversation() throws(LLMError) -> Conversation {
+    var conversation = Conversation()
+    guard !FileDescriptorIO.isTerminal(0) else { return conversation }
+    var source = InputSource(reader: LineReader(fd: 0))
+    switch try source.start() {
+    case .empty: break
+    case .text: throw LLMError(.invalidInput, "llm-tools reads a conversation in JSON Lines, not plain text")
+    case .records(let first):
+        try conversation.add(first)
+        while let line = try source.next() { try conversation.add(line) }
+    }
+    return conversation
+}
+
+/// Runs a subcommand body with the one place errors are rendered.
+func runTool(_ verbose: Bool, _ body: (Log) async throws(LLMError) -> ExitStatus) async throws {
+    FileDescriptorIO.ignoreSigpipe()
+    let log = Log(tool: "llm-tools", verbose: verbose)
+    let status: ExitStatus
+    do throws(LLMError) {
+        status = try await body(log)
+    } catch {
+        log.error(error)
+        status = error.exitStatus
+    }
+    if status != .success { throw ExitCode(status.rawValue) }
+}
+
+extension LLMTools {
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write a tools record for the model (or, with -t, a table for a person).",
+            discussion: "Input records, if any, are copied first. MCP servers are started to ask for their tools.")
+
+        @OptionGroup var options: ToolOptions
+
+        @Flag(name: .shortAndLong, help: "A table for a person instead of a record.")
+        var text = false
+
+        func run() async throws {
+            try await runTool(options.verbose) { _ throws(LLMError) in
+                let conversation = try readConversation()
+                let executor = try await options.executor(try options.toolsFile(), startMCP: true)
+                let output = RecordWriter.standardOutput
+                if text {
+                    let width = executor.definitions.map(\.name.count).max() ?? 0
+                    for tool in executor.definitions {
+                        try output.writeText(tool.name.padding(toLength: width + 2, withPad: " ", startingAt: 0) + (tool.description ?? "") + "\n")
+                    }
+                } else {
+                    for line in conversation.lines { try output.writeLine(line.raw) }
+                    try output.write(ToolDefinition.record(executor.definitions))
+                }
+                return .success
+            }
+        }
+    }
+
+    struct Exec: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run the tool calls of the last assistant message that have no result yet.",
+            discussion: "Copies the conversation, then appends one tool message per call, in call order.")
+
+        @OptionGroup var options: ToolOptions
+
+        @Option(name: .shortAndLong, help: "Calls to run at once.")
+        var jobs = 4
+
+        func run() async throws {
+            try await runTool(options.verbose) { log throws(LLMError) in
+                let conversation = try readConversation()
+                let pending = PendingCalls.of(conversation.messages)
+                let executor = try await options.executor(try options.toolsFile(), startMCP: !pending.isEmpty)
+                try await ToolsRun(executor: executor, jobs: jobs, log: log).exec(conversation)
+                return .success
+            }
+        }
+    }
+
+    struct Pending: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Exit 0 if the last assistant message has tool calls with no result, 1 if not.",
+            discussion: "Writes nothing, so shell can drive a loop: while llm-tools pending < chat.jsonl; do ...; done")
+
+        func run() async throws {
+            try await runTool(false) { _ throws(LLMError) in
+                PendingCalls.of(try readConversation().messages).isEmpty ? .checkFailed : .success
+            }
+        }
+    }
+
+    struct Loop: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Alternate a model command and tool calls until the model answers.",
+            discussion: """
+                The conversation goes into COMMAND (e.g. llm-complete -m ... or llm-stream --show -m ...), \
+                the tool calls in its reply are run, and so on, until a reply has no tool calls or \
+                --max-turns model turns have run (exit 1). The whole transcript goes to stdout.
+                """)
+
+        @OptionGroup var options: ToolOptions
+
+        @Option(name: .shortAndLong, help: "Calls to run at once.")
+        var jobs = 4
+
+        @Option(help: "The most model turns to run.")
+        var maxTurns = 10
+
+        @Argument(parsing: .postTerminator, help: "The model command, after --.")
+        var command: [String] = []
+
+        func validate() throws {
+            guard !command.isEmpty else { throw ValidationError("give the model command after --, e.g. -- llm-complete -m ollama/qwen3") }
+            guard maxTurns >= 1 else { throw ValidationError("--max-turns must be at least 1") }
+        }
+
+        func run() async throws {
+            try await runTool(options.verbose) { log throws(LLMError) in
+                let conversation = try readConversation()
+                let executor = try await options.executor(try options.toolsFile(), startMCP: true)
+                return try await ToolsRun(executor: executor, jobs: jobs, log: log).loop(conversation, command: command, maxTurns: maxTurns)
+            }
+        }
+    }
+}
