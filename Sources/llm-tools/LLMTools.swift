@@ -132,6 +132,7 @@ extension LLMTools {
                     for line in conversation.lines { try output.writeLine(line.raw) }
                     try output.write(ToolDefinition.record(executor.definitions))
                 }
+                await executor.shutdown()
                 return .success
             }
         }
@@ -153,6 +154,7 @@ extension LLMTools {
                 let pending = PendingCalls.of(conversation.messages)
                 let executor = try await options.executor(try options.toolsFile(), startMCP: !pending.isEmpty)
                 try await ToolsRun(executor: executor, jobs: jobs, log: log).exec(conversation)
+                await executor.shutdown()
                 return .success
             }
         }
@@ -199,7 +201,9 @@ extension LLMTools {
             try await runTool(options.verbose) { log throws(LLMError) in
                 let conversation = try readConversation()
                 let executor = try await options.executor(try options.toolsFile(), startMCP: true)
-                return try await ToolsRun(executor: executor, jobs: jobs, log: log).loop(conversation, command: command, maxTurns: maxTurns)
+                let status = try await ToolsRun(executor: executor, jobs: jobs, log: log).loop(conversation, command: command, maxTurns: maxTurns)
+                await executor.shutdown()
+                return status
             }
         }
     }

@@ -114,10 +114,19 @@ public enum ChildProcess {
             }
         }
         for fd in fds where fd.fd >= 0 { close(fd.fd) }
+        // Output is done; the process may still be exiting. Reap it within the deadline.
+        var status: Int32 = 0
+        var reaped = false
+        while !timedOut {
+            let r = waitpid(pid, &status, WNOHANG)
+            if r == pid { reaped = true; break }
+            if r < 0 && errno != EINTR { break }
+            if ContinuousClock.now >= deadline { timedOut = true; break }
+            usleep(1000)
+        }
         // The whole group goes, so a tool's own children cannot outlive it.
         kill(-pid, SIGKILL)
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        if !reaped { while waitpid(pid, &status, 0) < 0 && errno == EINTR {} }
         let exited = status & 0x7f == 0
         return Result(exitStatus: exited ? (status >> 8) & 0xff : nil, signal: exited ? nil : status & 0x7f,
                       stdout: out, stderr: err, truncated: truncated, timedOut: timedOut, duration: ContinuousClock.now - start)

@@ -8,7 +8,8 @@ enum Isolation {
     }
 
     static func wrap(_ argv: [String], bwrap: String, root: String) -> [String] {
-        [bwrap, "--ro-bind", "/", "/", "--bind", root, root, "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp",
+        // Mounts apply in order: the root is bound last, so a private /tmp cannot hide it.
+        [bwrap, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp", "--bind", root, root,
          "--unshare-net", "--unshare-pid", "--die-with-parent", "--new-session", "--chdir", root, "--"] + argv
     }
 }

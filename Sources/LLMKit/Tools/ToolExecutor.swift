@@ -37,6 +37,11 @@ public struct ToolExecutor: Sendable {
         self.confirm = confirm
     }
 
+    /// Stops the MCP servers, if any were started.
+    public func shutdown() async {
+        await mcp?.stop()
+    }
+
     /// Every tool a model may call here.
     public var definitions: [ToolDefinition] {
         file.localDefinitions + (mcp?.definitions ?? [])
@@ -133,4 +138,6 @@ public struct ToolExecutor: Sendable {
 public protocol MCPTools: Sendable {
     var definitions: [ToolDefinition] { get }
     func call(_ name: String, arguments: JSONObject, limit: Int) async throws(ToolFailure) -> ToolOutput
+    /// Ends the servers and anything they started.
+    func stop() async
 }

@@ -14,11 +14,11 @@ struct CommandResult {
     var lastRecord: JSONObject? { records.last }
 }
 
-/// Runs a built binary with a clean environment: no keys or config from the developer's
+/// Runs a built binary (or a program given by absolute path) with a clean environment: no keys or config from the developer's
 /// own shell leak into a test.
 func run(_ tool: String, _ arguments: [String], stdin: String? = "", environment extra: [String: String] = [:]) throws -> CommandResult {
     let process = Process()
-    process.executableURL = Paths.binary(tool)
+    process.executableURL = tool.hasPrefix("/") ? URL(fileURLWithPath: tool) : Paths.binary(tool)
     process.arguments = arguments
     let home = Paths.temporaryDirectory()
     var environment = [

@@ -1,0 +1,63 @@
+#!/usr/bin/env python3
+"""A tiny MCP server over stdio for llmkit's tests: newline-delimited JSON-RPC 2.0.
+
+Tools: `add` (a + b), `shout` (upper-cases text), `env` (returns its environment as JSON,
+so tests can check that secrets were scrubbed).
+"""
+import json
+import os
+import sys
+
+TOOLS = [
+    {"name": "add", "description": "Add two numbers",
+     "inputSchema": {"type": "object", "properties": {"a": {"type": "number"}, "b": {"type": "number"}}, "required": ["a", "b"]}},
+    {"name": "shout", "description": "Upper-case a text",
+     "inputSchema": {"type": "object", "properties": {"text": {"type": "string"}}, "required": ["text"]}},
+    {"name": "env", "description": "The server's environment",
+     "inputSchema": {"type": "object", "properties": {}}},
+]
+
+
+def reply(request_id, result=None, error=None):
+    message = {"jsonrpc": "2.0", "id": request_id}
+    if error is not None:
+        message["error"] = error
+    else:
+        message["result"] = result
+    sys.stdout.write(json.dumps(message) + "\n")
+    sys.stdout.flush()
+
+
+def call(name, args):
+    if name == "add":
+        total = args["a"] + args["b"]
+        return {"content": [{"type": "text", "text": str(total)}], "isError": False}
+    if name == "shout":
+        return {"content": [{"type": "text", "text": args["text"].upper()}], "isError": False}
+    if name == "env":
+        return {"content": [{"type": "text", "text": json.dumps(dict(os.environ))}], "isError": False}
+    return {"content": [{"type": "text", "text": "unknown tool " + name}], "isError": True}
+
+
+for line in sys.stdin:
+    line = line.strip()
+    if not line:
+        continue
+    message = json.loads(line)
+    method = message.get("method")
+    request_id = message.get("id")
+    if request_id is None:
+        continue  # a notification (notifications/initialized)
+    if method == "initialize":
+        reply(request_id, {"protocolVersion": message["params"].get("protocolVersion", "2025-06-18"),
+                           "capabilities": {"tools": {}},
+                           "serverInfo": {"name": "llmkit-test", "version": "1.0"}})
+    elif method == "tools/list":
+        reply(request_id, {"tools": TOOLS})
+    elif method == "tools/call":
+        params = message["params"]
+        reply(request_id, call(params["name"], params.get("arguments") or {}))
+    elif method == "ping":
+        reply(request_id, {})
+    else:
+        reply(request_id, error={"code": -32601, "message": "method not found: " + str(method)})
