@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # with-llama-server.sh VENV -- COMMAND...
-# Starts llama-cpp-python's server with SmolLM2 on a free loopback port, runs COMMAND with
+# Starts llama-cpp-python's server with SmolLM2 on a free loopback port (queueing concurrent
+# requests: by default it cuts off a running stream when another request arrives), runs COMMAND with
 # LLMKIT_TEST_LLAMA_BASE=http://127.0.0.1:PORT/v1 in its environment, and stops the
 # server however COMMAND ends. Exits with COMMAND's status.
 set -euo pipefail
@@ -12,7 +13,7 @@ model=$("$here/model-path.sh" "$venv")
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 log=$(mktemp "${TMPDIR:-/tmp}/llmkit-llama-server.XXXXXX")
 "$venv/bin/python" -m llama_cpp.server --model "$model" --host 127.0.0.1 --port "$port" \
-    --n_ctx 2048 --verbose false >"$log" 2>&1 &
+    --n_ctx 2048 --verbose false --interrupt_requests false >"$log" 2>&1 &
 server=$!
 cleanup() { kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; rm -f "$log"; }
 trap cleanup EXIT

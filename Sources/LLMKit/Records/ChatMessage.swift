@@ -86,7 +86,7 @@ public struct ChatMessage: Sendable, Equatable {
     /// The full record, llmkit's metadata included, for stdout.
     public var record: JSONObject {
         var o = wireObject
-        if role == "assistant" && o["content"] == nil { o["content"] = .null }
+        if role == "assistant", content == nil || content == .null { o["content"] = .null }
         o.set("reasoning", reasoning.map(JSONValue.string))
         o.set("model", model.map(JSONValue.string))
         o.set("finish_reason", finishReason.map(JSONValue.string))
@@ -98,10 +98,17 @@ public struct ChatMessage: Sendable, Equatable {
     }
 
     /// Only what a provider understands: never llmkit's own metadata.
+    ///
+    /// An assistant turn with only tool calls is sent with `"content": ""`, not `null`:
+    /// OpenAI accepts both, but llama-cpp-python rejects the `null` it itself returns.
     public var wireObject: JSONObject {
         var o = JSONObject()
         o["role"] = .string(role)
-        if let content { o["content"] = content } else if role == "assistant" { o["content"] = .null }
+        if let content, content != .null {
+            o["content"] = content
+        } else if role == "assistant" {
+            o["content"] = ""
+        }
         if !toolCalls.isEmpty { o["tool_calls"] = .array(toolCalls.map(\.json)) }
         o.set("tool_call_id", toolCallID.map(JSONValue.string))
         if role == "tool" { o.set("name", name.map(JSONValue.string)) }
