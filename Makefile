@@ -25,6 +25,7 @@ build: deps
 	$(SWIFT) build $(RELEASE)
 
 test: deps venv
+	@scripts/ensure-test-tools.sh
 	$(SWIFT) build --build-tests
 	scripts/with-llama-server.sh "$(VENV)" -- $(SWIFT) test --skip-build
 

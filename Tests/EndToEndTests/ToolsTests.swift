@@ -226,6 +226,16 @@ import Testing
     }
 }
 
+@Suite struct IsolationWithoutBubblewrapTests {
+    @Test func isolateRefusesToRunUnconfined() throws {
+        let fixture = try ToolsFixture("tools:\n  - {name: hi, command: [\"echo\", \"hi\"]}\n")
+        let (result, messages) = try fixture.exec([("hi", "{}")], flags: ["--isolate"], environment: ["LLMKIT_BWRAP": ""])
+        #expect(result.status == 78)
+        #expect(result.stderr.contains("bubblewrap"))
+        #expect(messages.isEmpty, "nothing ran")
+    }
+}
+
 @Suite struct MCPToolTests {
     let fixture: ToolsFixture
     init() throws {

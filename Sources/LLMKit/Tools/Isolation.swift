@@ -3,9 +3,12 @@ import Foundation
 /// Bubblewrap, where installed: tools run with no network and a read-only view of the
 /// filesystem outside their root.
 enum Isolation {
-    static let bubblewrap: String? = ["/usr/bin/bwrap", "/usr/local/bin/bwrap", "/bin/bwrap"].first {
-        FileManager.default.isExecutableFile(atPath: $0)
-    }
+    /// `$LLMKIT_BWRAP` if set (empty: none), else the usual places.
+    static let bubblewrap: String? = {
+        let candidates = ProcessInfo.processInfo.environment["LLMKIT_BWRAP"].map { [$0] }
+            ?? ["/usr/bin/bwrap", "/usr/local/bin/bwrap", "/bin/bwrap"]
+        return candidates.first { !$0.isEmpty && FileManager.default.isExecutableFile(atPath: $0) }
+    }()
 
     static func wrap(_ argv: [String], bwrap: String, root: String) -> [String] {
         // Mounts apply in order: the root is bound last, so a private /tmp cannot hide it.
