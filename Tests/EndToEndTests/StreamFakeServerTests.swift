@@ -137,22 +137,9 @@ import Testing
     }
 
     @Test func firstDeltaIsWrittenBeforeTheReplyEnds() throws {
-        let process = Process()
-        process.executableURL = Paths.binary("llm-stream")
-        process.arguments = ["-t", "-m", "llamacpp/slow-stream", "--api-base", server.baseURL, "a b c d e f"]
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        process.standardInput = FileHandle.nullDevice
-        let start = Date()
-        try process.run()
-        let first = out.fileHandleForReading.availableDataOrWait()
-        let firstAt = Date().timeIntervalSince(start)
-        _ = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let total = Date().timeIntervalSince(start)
-        #expect(!first.isEmpty)
-        #expect(firstAt < total - 0.5, "the first piece came \(firstAt) s in, the reply ended at \(total) s")
+        let timing = try timeFirstByte("llm-stream", ["-t", "-m", "llamacpp/slow-stream", "--api-base", server.baseURL, "a b c d e f"])
+        #expect(timing.status == 0 && !timing.first.isEmpty)
+        #expect(timing.firstAt < timing.total - 0.5, "the first piece came \(timing.firstAt) s in, the reply ended at \(timing.total) s")
     }
 
     @Test func outputFeedsTheNextStageLikeLLMComplete() throws {
@@ -172,9 +159,3 @@ import Testing
     }
 }
 
-extension FileHandle {
-    /// The first bytes to arrive, waiting for them.
-    func availableDataOrWait() -> Data {
-        (try? read(upToCount: 1)) ?? Data()
-    }
-}

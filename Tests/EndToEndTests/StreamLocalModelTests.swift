@@ -27,24 +27,11 @@ struct StreamLocalModelTests {
     }
 
     @Test func firstPieceArrivesBeforeTheReplyEnds() throws {
-        let process = Process()
-        process.executableURL = Paths.binary("llm-stream")
-        process.arguments = ["-t", "-m", "llamacpp/smollm2", "--max-tokens", "80", "Write a long story about a dragon who learns to bake bread."]
-        process.environment = environment.merging(["PATH": "/usr/bin:/bin"]) { $1 }
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardInput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        let start = Date()
-        try process.run()
-        let first = out.fileHandleForReading.availableDataOrWait()
-        let firstAt = Date().timeIntervalSince(start)
-        let rest = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let total = Date().timeIntervalSince(start)
-        #expect(process.terminationStatus == 0)
-        #expect(!first.isEmpty && !rest.isEmpty)
+        let timing = try timeFirstByte("llm-stream", ["-t", "-m", "llamacpp/smollm2", "--max-tokens", "80",
+                                                      "Write a long story about a dragon who learns to bake bread."], environment: environment)
+        #expect(timing.status == 0)
+        #expect(!timing.first.isEmpty && !timing.rest.isEmpty)
         // 80 tokens take about a second here; the first must not wait for the last.
-        #expect(firstAt < total - 0.3, "first piece at \(firstAt) s of \(total) s")
+        #expect(timing.firstAt < timing.total - 0.3, "first piece at \(timing.firstAt) s of \(timing.total) s")
     }
 }

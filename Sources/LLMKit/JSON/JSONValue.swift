@@ -47,10 +47,6 @@ public enum JSONValue: Sendable, Hashable {
         if let d = Double(n), d == d.rounded(), abs(d) < 9e15 { return Int(d) }
         return nil
     }
-    public var isNull: Bool {
-        if case .null = self { return true }
-        return false
-    }
 
     public subscript(key: String) -> JSONValue? {
         objectValue?[key]

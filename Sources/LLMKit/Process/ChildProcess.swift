@@ -46,38 +46,22 @@ public enum ChildProcess {
         _ argv: [String], environment: [String: String], input: [UInt8], directory: String?,
         timeout: Double, outputLimit: Int
     ) throws(Failure) -> Result {
-        guard let program = argv.first else { throw Failure(message: "the command is empty") }
         var stdinPipe: [Int32] = [0, 0], stdoutPipe: [Int32] = [0, 0], stderrPipe: [Int32] = [0, 0]
         guard llmkit_pipe_cloexec(&stdinPipe) == 0, llmkit_pipe_cloexec(&stdoutPipe) == 0, llmkit_pipe_cloexec(&stderrPipe) == 0 else {
             throw Failure(message: "cannot create pipes: \(String(cString: strerror(errno)))")
         }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_adddup2(&actions, stdinPipe[0], 0)
-        posix_spawn_file_actions_adddup2(&actions, stdoutPipe[1], 1)
-        posix_spawn_file_actions_adddup2(&actions, stderrPipe[1], 2)
-        llmkit_spawn_addclosefrom(&actions, 3)
-        if let directory { llmkit_spawn_addchdir(&actions, directory) }
-
-        var attributes = spawnAttributes()
-        defer { posix_spawnattr_destroy(&attributes) }
-
-        let cArgs = argv.map { strdup($0) } + [nil]
-        let cEnv = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer { (cArgs + cEnv).forEach { free($0) } }
-        var pid: pid_t = 0
         let start = ContinuousClock.now
-        let spawned = program.contains("/")
-            ? posix_spawn(&pid, program, &actions, &attributes, cArgs, cEnv)
-            : posix_spawnp(&pid, program, &actions, &attributes, cArgs, cEnv)
+        let pid: pid_t
+        do throws(Failure) {
+            pid = try spawn(argv, environment: environment, directory: directory,
+                            stdin: stdinPipe[0], stdout: stdoutPipe[1], stderr: stderrPipe[1])
+        } catch {
+            [stdinPipe[0], stdinPipe[1], stdoutPipe[0], stdoutPipe[1], stderrPipe[0], stderrPipe[1]].forEach { close($0) }
+            throw error
+        }
         close(stdinPipe[0])
         close(stdoutPipe[1])
         close(stderrPipe[1])
-        guard spawned == 0 else {
-            close(stdinPipe[1]); close(stdoutPipe[0]); close(stderrPipe[0])
-            throw Failure(message: "cannot run \(program): \(String(cString: strerror(spawned)))")
-        }
 
         // Input goes in from its own thread: a tool that never reads stdin must not stall us.
         let writer = stdinPipe[1]
@@ -153,42 +137,45 @@ extension ChildProcess {
 
     /// Starts `argv` with piped stdin and stdout; its stderr is discarded.
     public static func start(_ argv: [String], environment: [String: String], directory: String?) throws(Failure) -> Session {
-        guard let program = argv.first else { throw Failure(message: "the command is empty") }
         var stdinPipe: [Int32] = [0, 0], stdoutPipe: [Int32] = [0, 0]
         guard llmkit_pipe_cloexec(&stdinPipe) == 0, llmkit_pipe_cloexec(&stdoutPipe) == 0 else {
             throw Failure(message: "cannot create pipes: \(String(cString: strerror(errno)))")
         }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_adddup2(&actions, stdinPipe[0], 0)
-        posix_spawn_file_actions_adddup2(&actions, stdoutPipe[1], 1)
-        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-        llmkit_spawn_addclosefrom(&actions, 3)
-        if let directory { llmkit_spawn_addchdir(&actions, directory) }
-        var attributes = spawnAttributes()
-        defer { posix_spawnattr_destroy(&attributes) }
-        let cArgs = argv.map { strdup($0) } + [nil]
-        let cEnv = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer { (cArgs + cEnv).forEach { free($0) } }
-        var pid: pid_t = 0
-        let spawned = program.contains("/")
-            ? posix_spawn(&pid, program, &actions, &attributes, cArgs, cEnv)
-            : posix_spawnp(&pid, program, &actions, &attributes, cArgs, cEnv)
+        let pid: pid_t
+        do throws(Failure) {
+            pid = try spawn(argv, environment: environment, directory: directory, stdin: stdinPipe[0], stdout: stdoutPipe[1], stderr: nil)
+        } catch {
+            [stdinPipe[0], stdinPipe[1], stdoutPipe[0], stdoutPipe[1]].forEach { close($0) }
+            throw error
+        }
         close(stdinPipe[0])
         close(stdoutPipe[1])
-        guard spawned == 0 else {
-            close(stdinPipe[1]); close(stdoutPipe[0])
-            throw Failure(message: "cannot run \(program): \(String(cString: strerror(spawned)))")
-        }
         return Session(pid: pid, input: stdinPipe[1], output: stdoutPipe[0])
     }
 
-    /// A new process group, default dispositions for the signals we handle or ignore (an
-    /// ignored SIGPIPE would be inherited across exec), and nothing blocked.
-    static func spawnAttributes() -> posix_spawnattr_t {
+    /// Starts `argv` on the given descriptors (stderr to /dev/null when `nil`) in a new
+    /// process group, with default dispositions for the signals we handle or ignore (an
+    /// ignored SIGPIPE would be inherited across exec), nothing blocked, and no other
+    /// descriptor open.
+    private static func spawn(_ argv: [String], environment: [String: String], directory: String?,
+                              stdin: Int32, stdout: Int32, stderr: Int32?) throws(Failure) -> pid_t {
+        guard let program = argv.first else { throw Failure(message: "the command is empty") }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_adddup2(&actions, stdin, 0)
+        posix_spawn_file_actions_adddup2(&actions, stdout, 1)
+        if let stderr {
+            posix_spawn_file_actions_adddup2(&actions, stderr, 2)
+        } else {
+            posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        }
+        llmkit_spawn_addclosefrom(&actions, 3)
+        if let directory { llmkit_spawn_addchdir(&actions, directory) }
+
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
         var noSignals = sigset_t()
         sigemptyset(&noSignals)
         var defaults = sigset_t()
@@ -198,6 +185,15 @@ extension ChildProcess {
         posix_spawnattr_setsigdefault(&attributes, &defaults)
         posix_spawnattr_setpgroup(&attributes, 0)
         posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-        return attributes
+
+        let cArgs = argv.map { strdup($0) } + [nil]
+        let cEnv = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { (cArgs + cEnv).forEach { free($0) } }
+        var pid: pid_t = 0
+        let spawned = program.contains("/")
+            ? posix_spawn(&pid, program, &actions, &attributes, cArgs, cEnv)
+            : posix_spawnp(&pid, program, &actions, &attributes, cArgs, cEnv)
+        guard spawned == 0 else { throw Failure(message: "cannot run \(program): \(String(cString: strerror(spawned)))") }
+        return pid
     }
 }

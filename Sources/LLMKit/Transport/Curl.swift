@@ -7,10 +7,6 @@ enum Curl {
     static func globalInit() {
         _ = llmkit_global_init()
     }
-
-    static func versionString() -> String {
-        String(cString: curl_version())
-    }
 }
 
 /// One libcurl easy handle: a single transfer's settings and results.

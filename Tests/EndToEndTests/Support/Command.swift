@@ -60,3 +60,32 @@ func run(_ tool: String, _ arguments: [String], stdin: String? = "", environment
 private final class DataBox: @unchecked Sendable {
     var data = Data()
 }
+
+/// When a tool's first output byte arrived, against when it finished.
+struct FirstByteTiming {
+    var status: Int32
+    var first: Data
+    var rest: Data
+    var firstAt: TimeInterval
+    var total: TimeInterval
+}
+
+/// Runs a built tool reading its stdout as it comes, to see whether output streams.
+func timeFirstByte(_ tool: String, _ arguments: [String], environment: [String: String] = [:]) throws -> FirstByteTiming {
+    let process = Process()
+    process.executableURL = Paths.binary(tool)
+    process.arguments = arguments
+    process.environment = environment.merging(["PATH": "/usr/bin:/bin"]) { $1 }
+    let out = Pipe()
+    process.standardOutput = out
+    process.standardError = FileHandle.nullDevice
+    process.standardInput = FileHandle.nullDevice
+    let start = Date()
+    try process.run()
+    let first = (try? out.fileHandleForReading.read(upToCount: 1)) ?? Data()
+    let firstAt = Date().timeIntervalSince(start)
+    let rest = out.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return FirstByteTiming(status: process.terminationStatus, first: first, rest: rest, firstAt: firstAt,
+                           total: Date().timeIntervalSince(start))
+}
