@@ -207,6 +207,20 @@ import Testing
         #expect(message["content"]?.stringValue?.contains("refused") == true)
     }
 
+    @Test(arguments: [("y", "hello"), ("n", "refused")])
+    func confirmAsksOnTheTerminal(answer: String, expected: String) throws {
+        let fixture = try ToolsFixture("tools:\n  - builtin: read_file\n")
+        let input = fixture.directory.appendingPathComponent("chat.jsonl")
+        let output = fixture.directory.appendingPathComponent("out.jsonl")
+        try ToolsFixture.conversation([("read_file", #"{"path":"hello.txt","limit":1}"#)]).write(to: input, atomically: true, encoding: .utf8)
+        let command = "\(Paths.binary("llm-tools").path) exec --confirm -f \(fixture.toolsFile.path) < \(input.path) > \(output.path)"
+        let result = try run("/usr/bin/env", ["python3", Paths.fixture("answer_on_tty.py").path, answer, command], stdin: nil,
+                             environment: ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let message = try #require(try String(contentsOf: output, encoding: .utf8).split(separator: "\n").last)
+        #expect(message.contains(expected))
+    }
+
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/bwrap"), "bubblewrap is not installed"))
     func isolationCutsTheNetworkAndWritesOutsideTheRoot() throws {
         let server = try FakeServer()
