@@ -41,6 +41,29 @@ import Testing
         #expect(scan(chunk) == nil)
     }
 
+    /// After one ordinary chunk, chunks that differ only in their text take the template;
+    /// the deltas must be exactly what the full parser would give.
+    @Test func templateAgreesAndFallsBack() throws {
+        var assembler = OpenAIStreamAssembler(provider: "p")
+        let prefix = #"{"id":"c1","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":"#
+        let suffix = #"},"finish_reason":null}]}"#
+        let texts = [#""first""#, #""esc \"q\" \n \ud83d\ude00 caf\u00e9""#, #""""#, #""plain""#]
+        var seen: [String] = []
+        for literal in texts {
+            for delta in try assembler.consume(SSEEvent(data: prefix + literal + suffix)) {
+                if case .content(let text) = delta { seen.append(text) }
+            }
+        }
+        #expect(seen == ["first", "esc \"q\" \n 😀 café", "plain"])
+        // Same prefix, another suffix: a finish reason must not be lost to the template.
+        _ = try assembler.consume(SSEEvent(data: prefix + #""x""# + #"},"finish_reason":"length"}]}"#))
+        #expect(assembler.summary.finishReason == "length")
+        // Same prefix and suffix around something that is not a string: parsed in full.
+        #expect(throws: LLMError.self) { try assembler.consume(SSEEvent(data: prefix + "12" + suffix + "}")) }
+        let nullContent = try assembler.consume(SSEEvent(data: prefix + "null" + suffix))
+        #expect(nullContent.isEmpty)
+    }
+
     @Test func fragmentsAssembleIntoCalls() throws {
         var assembler = OpenAIStreamAssembler(provider: "p")
         let collector = StreamCollector { _ in true }

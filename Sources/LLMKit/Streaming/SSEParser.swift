@@ -15,6 +15,21 @@ public struct SSEEvent: Sendable, Equatable {
     }
 }
 
+/// An event as the parser sees it: its data as bytes, valid only during the callback.
+///
+/// Streams are tens of thousands of events; handing out bytes instead of a new `String`
+/// each time keeps the per-event cost to the parse itself.
+public struct SSEEventView {
+    /// Empty for the default type, `message`.
+    public var type: String
+    public var data: UnsafeBufferPointer<UInt8>
+    public var lastEventID: String
+
+    public var event: SSEEvent {
+        SSEEvent(type: type.isEmpty ? "message" : type, data: String(decoding: data, as: UTF8.self), lastEventID: lastEventID)
+    }
+}
+
 /// A Server-Sent Events parser per the WHATWG rules, fed bytes as they arrive.
 ///
 /// It works on bytes, not characters: CR and LF never occur inside a multi-byte UTF-8
@@ -39,6 +54,11 @@ public struct SSEParser: Sendable {
 
     /// Parses a chunk; calls `emit` for every event it completes.
     public mutating func feed(_ chunk: UnsafeRawBufferPointer, emit: (SSEEvent) -> Void) {
+        feedViews(chunk) { emit($0.event) }
+    }
+
+    /// Parses a chunk; calls `emit` with a view of every event it completes.
+    public mutating func feedViews(_ chunk: UnsafeRawBufferPointer, emit: (SSEEventView) -> Void) {
         var bytes = chunk[...]
         if atStart {
             // A leading BOM is dropped once, even when it arrives split across chunks.
@@ -67,14 +87,22 @@ public struct SSEParser: Sendable {
             let lf = memchr(base + position, 0x0A, end - position).map { base.distance(to: $0.assumingMemoryBound(to: UInt8.self)) } ?? end
             let cr = memchr(base + position, 0x0D, lf - position).map { base.distance(to: $0.assumingMemoryBound(to: UInt8.self)) }
             let stop = cr ?? lf
+            let piece = UnsafeBufferPointer(start: base + position, count: stop - position)
             guard stop < end else {
-                line.append(contentsOf: UnsafeBufferPointer(start: base + position, count: end - position))
+                line.append(contentsOf: piece)
                 return
             }
-            line.append(contentsOf: UnsafeBufferPointer(start: base + position, count: stop - position))
             lastWasCR = cr != nil
             position = stop + 1
-            processLine(emit: emit)
+            if line.isEmpty {
+                // The whole line is in this chunk: parse it where it lies.
+                processLine(piece, emit: emit)
+            } else {
+                line.append(contentsOf: piece)
+                let whole = line
+                line.removeAll(keepingCapacity: true)
+                whole.withUnsafeBufferPointer { processLine($0, emit: emit) }
+            }
         }
     }
 
@@ -85,13 +113,20 @@ public struct SSEParser: Sendable {
     /// At end of stream the spec discards an event that no blank line ended; LLM servers
     /// that close without one (or without `[DONE]`) still mean it, so it is dispatched.
     public mutating func finish(emit: (SSEEvent) -> Void) {
+        finishViews { emit($0.event) }
+    }
+
+    public mutating func finishViews(emit: (SSEEventView) -> Void) {
         if !bomCandidate.isEmpty { line.append(contentsOf: bomCandidate); bomCandidate.removeAll() }
-        if !line.isEmpty { processLine(emit: emit) }
+        if !line.isEmpty {
+            let whole = line
+            line.removeAll()
+            whole.withUnsafeBufferPointer { processLine($0, emit: emit) }
+        }
         dispatch(emit: emit)
     }
 
-    private mutating func processLine(emit: (SSEEvent) -> Void) {
-        defer { line.removeAll(keepingCapacity: true) }
+    private mutating func processLine(_ line: UnsafeBufferPointer<UInt8>, emit: (SSEEventView) -> Void) {
         if line.isEmpty {
             dispatch(emit: emit)
             return
@@ -101,8 +136,8 @@ public struct SSEParser: Sendable {
         let nameEnd = colon ?? line.count
         var valueStart = colon.map { $0 + 1 } ?? line.count
         if valueStart < line.count, line[valueStart] == 0x20 { valueStart += 1 }
-        let value = line[valueStart...]
-        let field = line.withUnsafeBufferPointer { Field(UnsafeBufferPointer(rebasing: $0[..<nameEnd])) }
+        let value = UnsafeBufferPointer(rebasing: line[valueStart...])
+        let field = Field(UnsafeBufferPointer(rebasing: line[..<nameEnd]))
         switch field {
         case .data:
             data.append(contentsOf: value)
@@ -139,7 +174,7 @@ public struct SSEParser: Sendable {
         }
     }
 
-    private mutating func dispatch(emit: (SSEEvent) -> Void) {
+    private mutating func dispatch(emit: (SSEEventView) -> Void) {
         defer {
             data.removeAll(keepingCapacity: true)
             hasData = false
@@ -147,7 +182,7 @@ public struct SSEParser: Sendable {
         }
         guard hasData else { return }
         if data.last == 0x0A { data.removeLast() }
-        emit(SSEEvent(type: eventType.isEmpty ? "message" : eventType,
-                      data: String(decoding: data, as: UTF8.self), lastEventID: lastEventID))
+        let type = eventType, id = lastEventID
+        data.withUnsafeBufferPointer { emit(SSEEventView(type: type, data: $0, lastEventID: id)) }
     }
 }

@@ -42,19 +42,28 @@ public final class StreamCollector: Sendable {
 
     /// Records a delta, to be passed on at the next `flush()`.
     public func receive(_ delta: StreamDelta) {
+        receive(CollectionOfOne(delta))
+    }
+
+    /// Records deltas under one lock.
+    public func receive(_ deltas: some Collection<StreamDelta>) {
         state.withLock { s in
-            if s.firstDelta == nil { s.firstDelta = .now }
-            switch delta {
-            case .content(let text): s.content += text
-            case .reasoning(let text): s.reasoning += text
-            case .toolCall(let index, let id, let name, let arguments):
-                while s.calls.count <= index { s.calls.append((nil, nil, "")) }
-                if s.calls[index].id == nil { s.calls[index].id = id }
-                if s.calls[index].name == nil { s.calls[index].name = name }
-                s.calls[index].arguments += arguments
-            }
-            s.pending.append(delta)
+            for delta in deltas { Self.record(delta, in: &s) }
         }
+    }
+
+    private static func record(_ delta: StreamDelta, in s: inout State) {
+        if s.firstDelta == nil { s.firstDelta = .now }
+        switch delta {
+        case .content(let text): s.content += text
+        case .reasoning(let text): s.reasoning += text
+        case .toolCall(let index, let id, let name, let arguments):
+            while s.calls.count <= index { s.calls.append((nil, nil, "")) }
+            if s.calls[index].id == nil { s.calls[index].id = id }
+            if s.calls[index].name == nil { s.calls[index].name = name }
+            s.calls[index].arguments += arguments
+        }
+        s.pending.append(delta)
     }
 
     public var receivedAnything: Bool { state.withLock { $0.firstDelta != nil } }

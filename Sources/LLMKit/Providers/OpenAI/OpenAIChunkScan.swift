@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// The fields of an ordinary `chat.completion.chunk` (text, reasoning, finish reason),
 /// read without building a JSON tree.
 ///
@@ -8,6 +12,8 @@
 struct OpenAIChunkScan {
     var id: String?
     var content: String?
+    /// Where the content string literal (quotes included) lies in the chunk.
+    var contentLiteral: Range<Int>?
     var reasoning: String?
     var finishReason: String?
 
@@ -52,7 +58,10 @@ struct OpenAIChunkScan {
         s.members { s, key in
             if key.equals("content") {
                 if s.null() { return true }
+                s.skipWhitespace()
+                let start = s.index
                 content = s.string()
+                contentLiteral = start..<s.index
                 return content != nil
             }
             if key.equals("reasoning_content") || key.equals("reasoning") {
@@ -63,5 +72,35 @@ struct OpenAIChunkScan {
             if key.equals("tool_calls") || key.equals("function_call") { return false }
             return s.skipValue()
         }
+    }
+}
+
+/// The bytes around the text of an ordinary chunk, learned from one that was scanned.
+///
+/// Chunks of one stream differ only in their text: same id, model, timestamps, shape. An
+/// event whose bytes before and after its content string equal the template's is, byte
+/// for byte, the same JSON with another string in it — so only the string needs reading.
+/// Anything else (a finish reason, usage, another field) does not match, and is scanned.
+struct OpenAIChunkTemplate: Sendable {
+    let prefix: [UInt8]
+    let suffix: [UInt8]
+
+    init?(_ bytes: UnsafeBufferPointer<UInt8>, scan: OpenAIChunkScan) {
+        guard let literal = scan.contentLiteral, scan.reasoning == nil, scan.finishReason == nil else { return nil }
+        prefix = Array(bytes[..<literal.lowerBound])
+        suffix = Array(bytes[literal.upperBound...])
+    }
+
+    /// The content of `bytes` if it fits the template.
+    func content(of bytes: UnsafeBufferPointer<UInt8>) -> String? {
+        guard bytes.count >= prefix.count + suffix.count + 2,
+              prefix.withUnsafeBufferPointer({ memcmp($0.baseAddress!, bytes.baseAddress!, prefix.count) == 0 })
+        else { return nil }
+        var scanner = JSONScanner(bytes)
+        scanner.index = prefix.count
+        guard let text = scanner.string(), bytes.count - scanner.index == suffix.count,
+              suffix.isEmpty || suffix.withUnsafeBufferPointer({ memcmp($0.baseAddress!, bytes.baseAddress! + scanner.index, suffix.count) == 0 })
+        else { return nil }
+        return text
     }
 }

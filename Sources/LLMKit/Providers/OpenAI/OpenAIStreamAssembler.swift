@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Turns OpenAI-style `chat.completion.chunk` events into deltas and a summary.
 ///
 /// Tool-call fragments are keyed by their `index` (or their position when a server omits
@@ -6,6 +10,7 @@
 public struct OpenAIStreamAssembler: Sendable {
     public private(set) var summary = StreamSummary()
     private var slots: [Int: (slot: Int, id: String?)] = [:]
+    private var template: OpenAIChunkTemplate?
     private var slotCount = 0
     private let provider: String
 
@@ -13,57 +18,69 @@ public struct OpenAIStreamAssembler: Sendable {
 
     /// The deltas in one SSE event. A mid-stream error is thrown: it ends the stream.
     public mutating func consume(_ event: SSEEvent) throws(LLMError) -> [StreamDelta] {
-        if event.data.hasPrefix("[DONE]") {
-            summary.ended = true
-            return []
+        var deltas: [StreamDelta] = []
+        var failure: LLMError?
+        Array(event.data.utf8).withUnsafeBufferPointer { bytes in
+            do throws(LLMError) {
+                try consume(type: event.type == "message" ? "" : event.type, data: bytes) { deltas.append($0) }
+            } catch {
+                failure = error
+            }
         }
-        if event.type == "message", let fast = scan(event.data) {
+        if let failure { throw failure }
+        return deltas
+    }
+
+    /// The same, from the parser's view of an event; deltas go to `emit`.
+    public mutating func consume(type: String, data: UnsafeBufferPointer<UInt8>, emit: (StreamDelta) -> Void) throws(LLMError) {
+        if data.count >= 6, memcmp(data.baseAddress!, "[DONE]", 6) == 0 {
+            summary.ended = true
+            return
+        }
+        if type.isEmpty, let text = template?.content(of: data) {
+            if !text.isEmpty { emit(.content(text)) }
+            return
+        }
+        if type.isEmpty, let fast = OpenAIChunkScan.scan(data) {
+            if let learned = OpenAIChunkTemplate(data, scan: fast) { template = learned }
             if let id = fast.id { summary.id = id }
-            var deltas: [StreamDelta] = []
-            if let text = fast.reasoning, !text.isEmpty { deltas.append(.reasoning(text)) }
-            if let text = fast.content, !text.isEmpty { deltas.append(.content(text)) }
+            if let text = fast.reasoning, !text.isEmpty { emit(.reasoning(text)) }
+            if let text = fast.content, !text.isEmpty { emit(.content(text)) }
             if let reason = fast.finishReason {
                 summary.finishReason = OpenAIResponseParser.finishReason(reason, hasToolCalls: slotCount > 0)
             }
-            return deltas
+            return
         }
         let value: JSONValue
         do {
-            value = try JSONParser.parse(event.data)
+            value = try JSONParser.parse(data)
         } catch {
-            if event.type == "error" { throw LLMError(.serverError, "\(provider) failed mid-stream: \(event.data)", provider: provider) }
+            if type == "error" { throw LLMError(.serverError, "\(provider) failed mid-stream: \(String(decoding: data, as: UTF8.self))", provider: provider) }
             throw LLMError(.invalidReply, "\(provider) sent an event that is not JSON (\(error))", provider: provider)
         }
-        if event.type == "error" || (value["error"] != nil && value["choices"] == nil) {
-            let detail = HTTPErrorMapper.errorDetail(value)?.message ?? event.data
+        if type == "error" || (value["error"] != nil && value["choices"] == nil) {
+            let detail = HTTPErrorMapper.errorDetail(value)?.message ?? String(decoding: data, as: UTF8.self)
             throw LLMError(.serverError, "\(provider) failed mid-stream: \(HTTPErrorMapper.oneLine(detail))", provider: provider, retryable: false)
         }
         if let id = value["id"]?.stringValue { summary.id = id }
         if let usage = OpenAIResponseParser.usage(from: value["usage"] ?? value["x_groq"]?["usage"]) { summary.usage = usage }
         if let rate = OpenAIResponseParser.serverTokensPerSecond(value) { summary.serverTokensPerSecond = rate }
-        var deltas: [StreamDelta] = []
         for choice in value["choices"]?.arrayValue ?? [] where (choice["index"]?.intValue ?? 0) == 0 {
             if let delta = choice["delta"]?.objectValue {
                 if let text = delta["reasoning_content"]?.stringValue ?? delta["reasoning"]?.stringValue, !text.isEmpty {
-                    deltas.append(.reasoning(text))
+                    emit(.reasoning(text))
                 }
                 if let text = delta["content"]?.stringValue, !text.isEmpty {
-                    deltas.append(.content(text))
+                    emit(.content(text))
                 }
                 for (position, fragment) in (delta["tool_calls"]?.arrayValue ?? []).enumerated() {
-                    deltas.append(toolCall(fragment, position: position))
+                    emit(toolCall(fragment, position: position))
                 }
             }
             if let reason = choice["finish_reason"]?.stringValue {
                 summary.finishReason = OpenAIResponseParser.finishReason(reason, hasToolCalls: slotCount > 0)
             }
         }
-        return deltas
-    }
-
-    private func scan(_ data: String) -> OpenAIChunkScan? {
-        var data = data
-        return data.withUTF8 { OpenAIChunkScan.scan($0) }
     }
 
     private mutating func toolCall(_ fragment: JSONValue, position: Int) -> StreamDelta {

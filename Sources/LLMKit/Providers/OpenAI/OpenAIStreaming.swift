@@ -46,37 +46,62 @@ extension OpenAICompatibleProvider {
 /// The parse state of one stream, touched only under its lock.
 struct StreamState: Sendable {
     var parser = SSEParser()
-    var assembler: OpenAIStreamAssembler
-    var error: LLMError?
-    /// The reader went away; stop quietly.
-    var stopped = false
+    var consumer: StreamConsumer
+
+    init(assembler: OpenAIStreamAssembler) { consumer = StreamConsumer(assembler: assembler) }
+
+    var assembler: OpenAIStreamAssembler { consumer.assembler }
+    var error: LLMError? { consumer.error }
+    var stopped: Bool { consumer.stopped }
 
     /// Returns whether the transfer should go on.
     mutating func feed(_ bytes: UnsafeRawBufferPointer, _ collector: StreamCollector) -> Bool {
-        var events: [SSEEvent] = []
-        parser.feed(bytes) { events.append($0) }
-        for event in events { handle(event, collector) }
-        if !collector.flush() { stopped = true }
-        return error == nil && !stopped
+        Self.pump(&parser, &consumer) { parser, consume in parser.feedViews(bytes, emit: consume) }
+        consumer.deliver(to: collector)
+        return consumer.error == nil && !consumer.stopped
     }
 
     /// The connection closed: an event the server did not finish means it was cut off.
     mutating func finish(_ collector: StreamCollector) {
-        var events: [SSEEvent] = []
-        parser.finish { events.append($0) }
-        for event in events { handle(event, collector) }
-        collector.flush()
-        if error?.kind == .invalidReply, !events.isEmpty {
-            error = LLMError(.connectionFailed, "the stream ended in the middle of an event; the reply is incomplete", retryable: false)
+        var sawEvent = false
+        Self.pump(&parser, &consumer) { parser, consume in parser.finishViews { sawEvent = true; consume($0) } }
+        consumer.deliver(to: collector)
+        if consumer.error?.kind == .invalidReply, sawEvent {
+            consumer.error = LLMError(.connectionFailed, "the stream ended in the middle of an event; the reply is incomplete", retryable: false)
         }
     }
 
-    private mutating func handle(_ event: SSEEvent, _ collector: StreamCollector) {
+    /// Runs the parser with the consumer as its sink: two parts of one state, used at once.
+    private static func pump(_ parser: inout SSEParser, _ consumer: inout StreamConsumer,
+                             _ body: (inout SSEParser, (SSEEventView) -> Void) -> Void) {
+        body(&parser) { consumer.handle($0) }
+    }
+}
+
+/// Turns events into deltas, kept until the end of the network chunk they came in.
+struct StreamConsumer: Sendable {
+    var assembler: OpenAIStreamAssembler
+    var error: LLMError?
+    /// The reader went away; stop quietly.
+    var stopped = false
+    private var pending: [StreamDelta] = []
+
+    init(assembler: OpenAIStreamAssembler) { self.assembler = assembler }
+
+    mutating func handle(_ event: SSEEventView) {
         guard error == nil, !stopped, !assembler.summary.ended else { return }
         do throws(LLMError) {
-            for delta in try assembler.consume(event) { collector.receive(delta) }
+            try assembler.consume(type: event.type, data: event.data) { pending.append($0) }
         } catch {
             self.error = error
         }
+    }
+
+    mutating func deliver(to collector: StreamCollector) {
+        if !pending.isEmpty {
+            collector.receive(pending)
+            pending.removeAll(keepingCapacity: true)
+        }
+        if !collector.flush() { stopped = true }
     }
 }
