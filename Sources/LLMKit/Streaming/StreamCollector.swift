@@ -10,8 +10,10 @@ import Synchronization
 /// need the partial reply at any moment: whatever was received is never lost.
 public final class StreamCollector: Sendable {
     private struct State {
-        var content = ""
-        var reasoning = ""
+        /// UTF-8, joined once when the message is built: appending bytes is cheaper than
+        /// growing a String thousands of times.
+        var content: [UInt8] = []
+        var reasoning: [UInt8] = []
         var calls: [(id: String?, name: String?, arguments: String)] = []
         var firstDelta: ContinuousClock.Instant?
         var pending: [StreamDelta] = []
@@ -55,8 +57,8 @@ public final class StreamCollector: Sendable {
     private static func record(_ delta: StreamDelta, in s: inout State) {
         if s.firstDelta == nil { s.firstDelta = .now }
         switch delta {
-        case .content(let text): s.content += text
-        case .reasoning(let text): s.reasoning += text
+        case .content(let text): s.content.append(contentsOf: text.utf8)
+        case .reasoning(let text): s.reasoning.append(contentsOf: text.utf8)
         case .toolCall(let index, let id, let name, let arguments):
             while s.calls.count <= index { s.calls.append((nil, nil, "")) }
             if s.calls[index].id == nil { s.calls[index].id = id }
@@ -72,8 +74,8 @@ public final class StreamCollector: Sendable {
     public func message(summary: StreamSummary, finishReason override: String? = nil) -> ChatMessage {
         state.withLock { s in
             var message = ChatMessage(role: "assistant")
-            message.content = s.content.isEmpty && !s.calls.isEmpty ? nil : .string(s.content)
-            message.reasoning = s.reasoning.isEmpty ? nil : s.reasoning
+            message.content = s.content.isEmpty && !s.calls.isEmpty ? nil : .string(String(decoding: s.content, as: UTF8.self))
+            message.reasoning = s.reasoning.isEmpty ? nil : String(decoding: s.reasoning, as: UTF8.self)
             message.toolCalls = s.calls.enumerated().compactMap { i, call in
                 guard let name = call.name else { return nil }
                 // An empty argument string means no arguments.
