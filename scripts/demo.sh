@@ -15,6 +15,9 @@ export PATH="$bin:$PATH"
     step "echo \"What is the capital of France?\" | llm-complete -t --temperature 0 --max-tokens 60"
     echo "What is the capital of France?" | llm-complete -t --temperature 0 --max-tokens 60
 
+    step "llm-stream -t --max-tokens 40 \"Count from one to five.\"   # words as they are generated"
+    llm-stream -t --temperature 0 --max-tokens 40 "Count from one to five."
+
     step "llm-complete \"Name one fruit.\" | llm-complete \"What colour is it?\" | tail -1"
     llm-complete --temperature 0 --max-tokens 30 "Name one fruit." \
         | llm-complete --temperature 0 --max-tokens 40 "What colour is it?" | tail -1
