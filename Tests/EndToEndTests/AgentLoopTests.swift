@@ -44,6 +44,21 @@ import Testing
         #expect(loop.last?["content"] == "It is 18°C and cloudy in Paris: a light jacket, and pack an umbrella.")
     }
 
+    @Test func streamedOutputFeedsToolsLikeCompletedOutput() throws {
+        let agent = Paths.fixture("agent")
+        let question = #"{"role":"user","content":"What should I wear in Paris today?"}"# + "\n"
+        let model = ["-m", "mock/script", "--mock-script", agent.appendingPathComponent("replies.jsonl").path]
+        let streamed = try run("llm-stream", model, stdin: question)
+        let completed = try run("llm-complete", model, stdin: question)
+        #expect(streamed.records.contains { $0["type"] == "delta" })
+        let tools = ["exec", "-f", agent.appendingPathComponent("tools.yaml").path]
+        let afterStream = try run("llm-tools", tools, stdin: streamed.stdout)
+        let afterComplete = try run("llm-tools", tools, stdin: completed.stdout)
+        #expect(afterStream.status == 0 && afterComplete.status == 0)
+        #expect(afterStream.lastRecord?["content"] == "18°C and cloudy in Paris")
+        #expect(afterStream.lastRecord?["content"] == afterComplete.lastRecord?["content"])
+    }
+
     @Test func maxTurnsStopsAModelThatNeverStops() throws {
         let work = Paths.temporaryDirectory()
         let replies = work.appendingPathComponent("replies.jsonl")
