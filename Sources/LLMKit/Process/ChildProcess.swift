@@ -82,7 +82,7 @@ public enum ChildProcess {
                 kill(-pid, SIGKILL)
                 break
             }
-            let ms = Int32(min(Double(left.components.seconds) * 1000 + Double(left.components.attoseconds) / 1e15 + 1, 1000))
+            let ms = Int32(min(left / .milliseconds(1) + 1, 1000))
             guard poll(&fds, nfds_t(fds.count), ms) >= 0 || errno == EINTR else { break }
             for i in fds.indices where fds[i].fd >= 0 && fds[i].revents != 0 {
                 let n = buffer.withUnsafeMutableBytes { read(fds[i].fd, $0.baseAddress, $0.count) }

@@ -85,8 +85,8 @@ public final class StreamCollector: Sendable {
             message.usage = summary.usage
             message.id = summary.id
             let now = ContinuousClock.now
-            let total = Self.milliseconds(now - start)
-            let ttft = s.firstDelta.map { Self.milliseconds($0 - start) }
+            let total = (now - start) / .milliseconds(1)
+            let ttft = s.firstDelta.map { ($0 - start) / .milliseconds(1) }
             var rate = summary.serverTokensPerSecond
             if rate == nil, let tokens = summary.usage?.outputTokens, let ttft, total > ttft {
                 rate = Double(tokens) / ((total - ttft) / 1000)
@@ -94,9 +94,5 @@ public final class StreamCollector: Sendable {
             message.timings = Timings(ttftMs: ttft, totalMs: total, tokensPerSecond: rate)
             return message
         }
-    }
-
-    static func milliseconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15
     }
 }

@@ -36,8 +36,7 @@ public struct MockProvider: Provider {
         let input = request.messages.compactMap(\.text).reduce(0) { $0 + Self.words($1) }
         let output = Self.words(reply.text ?? "") + reply.toolCalls.reduce(0) { $0 + Self.words($1.arguments) }
         reply.usage = Usage(inputTokens: input, outputTokens: output)
-        let elapsed = ContinuousClock.now - start
-        reply.timings = Timings(totalMs: Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000)
+        reply.timings = Timings(totalMs: (ContinuousClock.now - start) / .milliseconds(1))
         return reply
     }
 
