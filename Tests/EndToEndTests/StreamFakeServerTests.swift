@@ -103,6 +103,17 @@ import Testing
         #expect(result.lastRecord?["code"] == "timeout")
     }
 
+    @Test func streamsAreRetriedWhileNothingWasDelivered() async throws {
+        let recovered = try stream(["retry me"], model: "flaky")
+        #expect(recovered.status == 0)
+        #expect(recovered.lastRecord?["content"] == "Echo: retry me")
+        #expect(recovered.stderr.contains("retrying"))
+        let exhausted = try stream(["--retries", "1", "x"], model: "rate-limited")
+        #expect(exhausted.status == 75)
+        #expect(exhausted.records.dropLast().last?["finish_reason"] == "error")
+        #expect(try await server.requests().count == 4, "2 for the flaky one, 1 + 1 retry for the rate-limited one")
+    }
+
     @Test func refusedConnection() throws {
         let result = try run("llm-stream", ["-m", "llamacpp/x", "--api-base", "http://127.0.0.1:9/v1", "hi"], stdin: nil)
         #expect(result.status == 69)

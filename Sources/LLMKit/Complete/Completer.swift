@@ -52,9 +52,7 @@ public struct Completer: Sendable {
             let url = (try? provider.httpRequest(for: request))??.url
             return "\(label): sending \(request.messages.count) message(s)" + (url.map { " to \($0)" } ?? "")
         }
-        var reply = try await retry.run(onRetry: { error, wait in
-            log.note("\(label): \(error.message); retrying in \((wait * 10).rounded() / 10) s")
-        }) { () async throws(LLMError) -> ChatMessage in
+        var reply = try await retry.run(onRetry: { noteRetry(label, $0, $1) }) { () async throws(LLMError) -> ChatMessage in
             do throws(LLMError) {
                 return try await provider.complete(request)
             } catch {
@@ -62,10 +60,7 @@ public struct Completer: Sendable {
             }
         }
         reply.model = label
-        log.verbose {
-            let ms = reply.timings?.totalMs.map { " in \(Int($0)) ms" } ?? ""
-            return "\(label): \(reply.finishReason ?? "done")\(ms)"
-        }
+        noteDone(label, reply)
         return reply
     }
 
@@ -74,23 +69,34 @@ public struct Completer: Sendable {
     public func stream(_ request: CompletionRequest, with provider: any Provider, into collector: StreamCollector) async -> StreamOutcome {
         let label = request.model.description
         log.verbose { "\(label): streaming \(request.messages.count) message(s)" }
-        var attempt = 0
-        while true {
-            var outcome = await provider.stream(request, into: collector)
-            outcome.message.model = label
-            guard let error = outcome.error else {
-                log.verbose { "\(label): \(outcome.message.finishReason ?? "done")" + (outcome.message.timings?.totalMs.map { " in \(Int($0)) ms" } ?? "") }
-                return outcome
+        var last: StreamOutcome?
+        var outcome: StreamOutcome
+        do throws(LLMError) {
+            outcome = try await retry.run(onRetry: { noteRetry(label, $0, $1) }) { () async throws(LLMError) -> StreamOutcome in
+                let attempt = await provider.stream(request, into: collector)
+                last = attempt
+                if let error = attempt.error, !collector.receivedAnything { throw error }
+                return attempt
             }
-            if !collector.receivedAnything, let wait = retry.delay(forAttempt: attempt, error: error) {
-                log.note("\(label): \(error.message); retrying in \((wait * 10).rounded() / 10) s")
-                try? await Task.sleep(for: .milliseconds(Int(wait * 1000)))
-                attempt += 1
-                continue
-            }
-            outcome.error = error.attributed(provider: request.model.provider, model: label)
-            return outcome
+        } catch {
+            // Retries ran out: the last attempt's partial message, with its error.
+            outcome = last ?? StreamOutcome(message: collector.message(summary: StreamSummary(), finishReason: "error"), error: error)
         }
+        outcome.message.model = label
+        if let error = outcome.error {
+            outcome.error = error.attributed(provider: request.model.provider, model: label)
+        } else {
+            noteDone(label, outcome.message)
+        }
+        return outcome
+    }
+
+    private func noteRetry(_ label: String, _ error: LLMError, _ wait: Double) {
+        log.note("\(label): \(error.message); retrying in \((wait * 10).rounded() / 10) s")
+    }
+
+    private func noteDone(_ label: String, _ reply: ChatMessage) {
+        log.verbose { "\(label): \(reply.finishReason ?? "done")" + (reply.timings?.totalMs.map { " in \(Int($0)) ms" } ?? "") }
     }
 
     /// The request that would be sent, as a record, with every key redacted.
