@@ -56,10 +56,10 @@ public struct ToolsRun: Sendable {
             let pending = PendingCalls.of(messages)
             if !pending.isEmpty {
                 for message in await execute(pending) {
-                    try output.write(message.record)
-                    var bytes: [UInt8] = []
-                    message.record.write(to: &bytes)
-                    transcript.append(bytes)
+                    var line: [UInt8] = []
+                    message.record.write(to: &line)
+                    try output.writeLine(line)
+                    transcript.append(line)
                     messages.append(message)
                 }
             } else if turns > 0 {
