@@ -232,7 +232,7 @@ import Testing
             """)
         let (_, open) = try fixture.exec([("fetch", "{}")])
         #expect(open.first?["exit_status"] == 0, "reachable without --isolate")
-        let (result, isolated) = try fixture.exec([("fetch", "{}"), ("scribble", "{}"), ("inside", "{}")], flags: ["--isolate"])
+        let (result, isolated) = try fixture.exec([("fetch", "{}"), ("scribble", "{}"), ("inside", "{}")], flags: ["--isolate", "--allow-write"])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(isolated[0]["is_error"] == true)
         #expect(isolated[1]["is_error"] == true)

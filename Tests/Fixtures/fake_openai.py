@@ -15,6 +15,9 @@ every scenario:
   model "server-error"   500; "flaky": 500 on the first request for each prompt, then 200
   model "not-json"       200 with an HTML body
   model "slow"           answers after 3 s
+  model "echo-auth"      echoes the Authorization header it received in its reply, as a
+                         hostile server would; streamed, the key is split across two
+                         deltas and across two network writes
   prompt containing FAIL 500
   --delay-ms N           every reply waits N ms (benchmarks)
   --require-key K        401 unless Authorization is "Bearer K"
@@ -35,6 +38,7 @@ Streaming ("stream": true) answers in SSE, chunked as the scenario says:
   model "first-byte"     one content event, then 200 ms of silence, then the rest;
                          GET /_first_byte gives time.monotonic() when that event was written
 
+GET /_redirect answers 302 to http://localhost:<port>/v1/models (another host name).
 GET /_requests returns every request body received so far (tests assert on them).
 """
 import argparse
@@ -199,6 +203,8 @@ def respond(body, headers):
         call = {"id": "call_1", "type": "function",
                 "function": {"name": "get_weather", "arguments": "{\"city\":\"Paris\"}"}}
         return 200, {}, completion(body, {"role": "assistant", "content": None, "tool_calls": [call]}, "tool_calls")
+    if model == "echo-auth":
+        return 200, {}, completion(body, {"role": "assistant", "content": "you sent " + str(headers.get("Authorization"))})
     if model == "structured":
         return 200, {}, completion(body, {"role": "assistant", "content": "{\"answer\": 4}"})
     if model == "structured-bad":
@@ -236,6 +242,8 @@ class Handler(BaseHTTPRequestHandler):
         elif self.path == "/_requests":
             with LOCK:
                 self.send_json(200, RECEIVED)
+        elif self.path == "/_redirect":
+            self.send_json(302, {}, {"Location": "http://localhost:%d/v1/models" % self.server.server_address[1]})
         elif self.path.endswith("/models"):
             self.send_json(200, {"object": "list", "data": [{"id": "fake", "object": "model", "owned_by": "llmkit"}]})
         else:
@@ -283,6 +291,17 @@ class Handler(BaseHTTPRequestHandler):
             self.wfile.flush()
             time.sleep(0.2)
             self.wfile.write((chunk(body, {}, "stop") + "data: [DONE]\n\n").encode())
+            return
+        if model == "echo-auth":
+            key = str(self.headers.get("Authorization"))
+            half = len(key) // 2
+            first = chunk(body, {"content": "you sent " + key[:half]})
+            second = chunk(body, {"content": key[half:]}) + chunk(body, {"content": " (echoed)"}, "stop") + "data: [DONE]\n\n"
+            cut = first.index(key[3:half]) if half > 3 else len(first) // 2
+            for piece in (first[:cut], first[cut:], second):  # three writes: the key spans all of them
+                self.wfile.write(piece.encode())
+                self.wfile.flush()
+                time.sleep(0.02)
             return
         writes, _ = stream_events(body)
         for item in writes:

@@ -2,7 +2,7 @@
 """A tiny MCP server over stdio for llmkit's tests: newline-delimited JSON-RPC 2.0.
 
 Tools: `add` (a + b), `shout` (upper-cases text), `env` (returns its environment as JSON,
-so tests can check that secrets were scrubbed).
+so tests can check that secrets were scrubbed), `read` (a file's text, or the error).
 """
 import json
 import os
@@ -15,6 +15,8 @@ TOOLS = [
      "inputSchema": {"type": "object", "properties": {"text": {"type": "string"}}, "required": ["text"]}},
     {"name": "env", "description": "The server's environment",
      "inputSchema": {"type": "object", "properties": {}}},
+    {"name": "read", "description": "Read a file",
+     "inputSchema": {"type": "object", "properties": {"path": {"type": "string"}}, "required": ["path"]}},
 ]
 
 
@@ -36,6 +38,12 @@ def call(name, args):
         return {"content": [{"type": "text", "text": args["text"].upper()}], "isError": False}
     if name == "env":
         return {"content": [{"type": "text", "text": json.dumps(dict(os.environ))}], "isError": False}
+    if name == "read":
+        try:
+            with open(args["path"]) as f:
+                return {"content": [{"type": "text", "text": f.read()}], "isError": False}
+        except OSError as error:
+            return {"content": [{"type": "text", "text": "cannot read: " + str(error)}], "isError": True}
     return {"content": [{"type": "text", "text": "unknown tool " + name}], "isError": True}
 
 

@@ -1,3 +1,4 @@
+import Glibc
 @testable import LLMKit
 import Testing
 
@@ -166,8 +167,16 @@ import Testing
     @Test func registeredSecretsAreMaskedEverywhere() {
         Redactor.register("sk-unit-test-secret-42")
         #expect(Redactor.redact("key sk-unit-test-secret-42 here") == "key [REDACTED] here")
-        let record: JSONObject = ["message": "Incorrect API key provided: sk-unit-test-secret-42"]
-        #expect(!record.redacted.serialized.contains("sk-unit-test-secret-42"))
+        // Every record leaves through a RecordWriter, which masks what it writes.
+        var fds: [Int32] = [0, 0]
+        #expect(pipe(&fds) == 0)
+        let writer = RecordWriter(fd: fds[1])
+        try? writer.write(["message": "Incorrect API key provided: sk-unit-test-secret-42"])
+        close(fds[1])
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        let n = read(fds[0], &buffer, buffer.count)
+        close(fds[0])
+        #expect(String(decoding: buffer[..<max(0, n)], as: UTF8.self) == #"{"message":"Incorrect API key provided: [REDACTED]"}"# + "\n")
     }
 
     @Test func dryRunMasksAuthorization() throws {

@@ -6,6 +6,8 @@ struct CommandResult {
     var status: Int32
     var stdout: String
     var stderr: String
+    /// The test's deadline ran out and the tool was killed: it hung.
+    var timedOut = false
 
     /// stdout parsed as JSON Lines.
     var records: [JSONObject] {
@@ -15,8 +17,10 @@ struct CommandResult {
 }
 
 /// Runs a built binary (or a program given by absolute path) with a clean environment: no keys or config from the developer's
-/// own shell leak into a test.
-func run(_ tool: String, _ arguments: [String], stdin: String? = "", environment extra: [String: String] = [:]) throws -> CommandResult {
+/// own shell leak into a test. A tool still running after `timeout` seconds is killed, and the result says so, so a
+/// hang fails the test instead of the suite.
+func run(_ tool: String, _ arguments: [String], stdin: String? = "", environment extra: [String: String] = [:],
+         timeout: Double = 120) throws -> CommandResult {
     let process = Process()
     process.executableURL = tool.hasPrefix("/") ? URL(fileURLWithPath: tool) : Paths.binary(tool)
     process.arguments = arguments
@@ -33,6 +37,7 @@ func run(_ tool: String, _ arguments: [String], stdin: String? = "", environment
     process.standardError = errPipe
     process.standardInput = stdin == nil ? FileHandle.nullDevice : inPipe
     try process.run()
+    let watchdog = Watchdog(process, after: timeout)
     if let stdin {
         let handle = inPipe.fileHandleForWriting
         DispatchQueue.global().async {
@@ -53,7 +58,36 @@ func run(_ tool: String, _ arguments: [String], stdin: String? = "", environment
     process.waitUntilExit()
     return CommandResult(status: process.terminationStatus,
                          stdout: String(decoding: outData, as: UTF8.self),
-                         stderr: String(decoding: errData.data, as: UTF8.self))
+                         stderr: String(decoding: errData.data, as: UTF8.self),
+                         timedOut: watchdog.fired)
+}
+
+/// Kills a process (and its group, if it leads one) once its time is up.
+final class Watchdog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var didFire = false
+    var fired: Bool { lock.withLock { didFire } }
+
+    init(_ process: Process, after seconds: Double) {
+        let pid = process.processIdentifier
+        DispatchQueue.global().asyncAfter(deadline: .now() + seconds) { [weak self, weak process] in
+            guard let process, process.isRunning else { return }
+            self?.lock.withLock { self?.didFire = true }
+            kill(-pid, SIGKILL)
+            kill(pid, SIGKILL)
+        }
+    }
+}
+
+/// Processes now running whose command line contains `text` (arguments joined by spaces):
+/// read from /proc, so orphans that left every process group are found too.
+func runningProcesses(containing text: String) -> [String] {
+    let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+    return entries.compactMap { pid -> String? in
+        guard Int(pid) != nil, let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline"), !data.isEmpty else { return nil }
+        let line = String(decoding: data.map { $0 == 0 ? 0x20 : $0 }, as: UTF8.self)
+        return line.contains(text) ? "\(pid): \(line)" : nil
+    }
 }
 
 /// Written by one reader thread, read after it finished (the group wait orders them).

@@ -44,10 +44,12 @@ struct ToolsFixture {
 
     func call(_ name: String, _ arguments: String, flags: [String] = [], environment: [String: String] = [:]) throws -> JSONObject {
         let (result, tools) = try exec([(name, arguments)], flags: flags, environment: environment)
-        precondition(result.status == 0, result.stderr)
+        guard result.status == 0 else { throw ToolsFixtureError.failed(result.status, result.stderr) }
         return tools.first ?? [:]
     }
 }
+
+enum ToolsFixtureError: Error { case failed(Int32, String) }
 
 extension JSONValue {
     init(_ object: JSONObject) { self = .object(object) }

@@ -1,0 +1,161 @@
+import Foundation
+@testable import LLMKit
+import Testing
+
+@Suite struct ParsedURLTests {
+    @Test func hostIsWhatCurlConnectsTo() throws {
+        let cases: [(String, String, Int)] = [
+            ("http://evil.example#@api.example.com/", "evil.example", 80),
+            ("http://api.example.com@evil.example/", "evil.example", 80),
+            ("https://user:pw@API.Example.COM./v1", "api.example.com", 443),
+            ("http://%65vil.example/", "evil.example", 80),
+            ("http://[::1]:8080/v1", "::1", 8080),
+            ("http://127.0.0.1:18777/v1", "127.0.0.1", 18777),
+            ("HTTPS://Host.Example:8443", "host.example", 8443),
+        ]
+        for (text, host, port) in cases {
+            let url = try ParsedURL(text)
+            #expect(url.host == host, "\(text)")
+            #expect(url.port == port, "\(text)")
+        }
+    }
+
+    @Test func onlyHTTPAndHTTPS() {
+        for text in ["file:///etc/passwd", "gopher://x/", "ftp://host/", "dict://host/", "ldap://h/", "127.0.0.1:8080", "http://a b/", ""] {
+            #expect(throws: URLProblem.self, "\(text)") { try ParsedURL(text) }
+        }
+    }
+}
+
+@Suite struct HostAllowListTests {
+    func permits(_ patterns: [String], _ url: String) throws -> Bool {
+        HostAllowList(patterns).permits(try ParsedURL(url))
+    }
+
+    @Test func namesWildcardsPortsAndLiterals() throws {
+        #expect(try permits(["api.example.com"], "https://API.EXAMPLE.COM./x"))
+        #expect(try !permits(["api.example.com"], "https://api.example.com.evil.example/"))
+        #expect(try permits(["*.wikipedia.org"], "https://en.wikipedia.org/wiki/X"))
+        #expect(try !permits(["*.wikipedia.org"], "https://wikipedia.org/"), "a wildcard needs a label")
+        #expect(try !permits(["*.wikipedia.org"], "https://evilwikipedia.org/"))
+        #expect(try permits(["127.0.0.1:8080"], "http://127.0.0.1:8080/"))
+        #expect(try !permits(["127.0.0.1:8080"], "http://127.0.0.1:8081/"))
+        #expect(try permits(["::1", "[::2]"], "http://[::1]:80/") && permits(["[::2]"], "http://[::2]/"))
+        #expect(try !permits([], "http://127.0.0.1/"), "no hosts: none")
+        #expect(try !permits(["*"], "http://127.0.0.1/"), "a bare * is not a way to allow everything by accident")
+    }
+}
+
+@Suite struct StreamingRedactionTests {
+    let key = "sk-test-0123456789abcdef"
+
+    @Test func aKeySplitAtEveryPointIsMasked() {
+        let text = "before " + key + " after"
+        for cut in 1..<text.count {
+            var scrubber = SecretScrubber(secrets: [key])
+            let out = scrubber.feed(String(text.prefix(cut))) + scrubber.feed(String(text.dropFirst(cut))) + scrubber.finish()
+            #expect(out == "before [REDACTED] after", "cut at \(cut): \(out)")
+        }
+    }
+
+    @Test func aKeyInPiecesOfOneCharacter() {
+        var scrubber = SecretScrubber(secrets: [key, "other-secret-value"])
+        var out = ""
+        for character in "x" + key + "y" + "other-secret-value" { out += scrubber.feed(String(character)) }
+        out += scrubber.finish()
+        #expect(out == "x[REDACTED]y[REDACTED]")
+    }
+
+    @Test func textIsHeldOnlyWhileItCouldBeAKey() {
+        var scrubber = SecretScrubber(secrets: [key])
+        #expect(scrubber.feed("hello ") == "hello ")
+        #expect(scrubber.feed("sk-te") == "", "a possible start of the key waits")
+        #expect(scrubber.feed("xt") == "sk-text", "and goes once it cannot be")
+        #expect(scrubber.feed("s") == "")
+        #expect(scrubber.finish() == "s", "the end releases what was held")
+    }
+
+    @Test func noSecretsMeansNoWork() {
+        var scrubber = SecretScrubber(secrets: [])
+        #expect(scrubber.feed("sk-anything") == "sk-anything")
+        #expect(Redactor.redact(bytes: Array("plain".utf8)) == Array("plain".utf8))
+    }
+}
+
+@Suite struct LineRegexTests {
+    func matches(_ pattern: String, _ line: String) throws -> Bool {
+        try LineRegex(pattern).matches(line, deadline: .now + .seconds(10))
+    }
+
+    @Test func commonSyntax() throws {
+        #expect(try matches("sec(ond|ret)", "second line"))
+        #expect(try !matches("^second", "a second"))
+        #expect(try matches("line$", "second line"))
+        #expect(try matches(#"\d{3}-\d{4}"#, "call 555-1234 now"))
+        #expect(try !matches(#"\d{3}-\d{4}"#, "call 55-1234 now"))
+        #expect(try matches(#"[A-Z][a-z]+\s+\w+"#, "hello Big world"))
+        #expect(try matches("colou?r", "color") && matches("colou?r", "colour"))
+        #expect(try matches("a.c", "abc") && !matches("a.c", "ac"))
+        #expect(try matches("(?i)HELLO", "say hello"))
+        #expect(try matches(#"\bcat\b"#, "a cat sat") && !matches(#"\bcat\b"#, "concat"))
+        #expect(try matches("[^a-z]", "abc1") && !matches("[^a-z]", "abc"))
+        #expect(try matches(#"\.swift$"#, "main.swift") && !matches(#"\.swift$"#, "mainxswift"))
+        #expect(try matches("a{2,}", "caab") && !matches("a{2,}", "cab"))
+        #expect(try matches("x*?y", "xxy"), "lazy quantifiers match like greedy ones for a yes/no")
+        #expect(try matches("é+", "café"))
+        #expect(try matches("", "anything"))
+    }
+
+    @Test func refusedSyntaxSaysWhy() {
+        for pattern in ["(a", "a)", "[abc", #"(a)\1"#, "(?=a)", "a{99999}", "*a"] {
+            #expect(throws: RegexProblem.self, "\(pattern)") { try LineRegex(pattern) }
+        }
+    }
+
+    @Test func catastrophicPatternsRunInLinearTime() throws {
+        let evil = String(repeating: "a", count: 100_000) + "!"
+        let start = ContinuousClock.now
+        #expect(try !matches("^(a+)+$", evil))
+        #expect(try !matches("(a|aa)*c", evil))
+        #expect(try !matches("(a*)*b", evil))
+        #expect(ContinuousClock.now - start < .seconds(5))
+    }
+
+    @Test func aPassedDeadlineStopsTheMatch() throws {
+        let regex = try LineRegex("(a|b)*c")
+        #expect(throws: RegexProblem.timedOut) {
+            try regex.matches(String(repeating: "ab", count: 100_000), deadline: .now - .seconds(1))
+        }
+    }
+}
+
+@Suite struct TerminalTextTests {
+    @Test func controlsAreEscaped() {
+        #expect(TerminalText.escaped("plain café ✓") == "plain café ✓")
+        #expect(TerminalText.escaped("\u{1B}[2K\r\n\t\u{07}\u{7F}\u{9B}x") == #"\e[2K\r\n\t\x07\x7f\u{9b}x"#)
+        #expect(TerminalText.escaped("\u{202E}evil") == #"\u{202e}evil"#, "bidi overrides reorder what is shown")
+    }
+}
+
+@Suite struct UntrustedRecordTests {
+    @Test(arguments: ["api_base", "base_url", "headers", "extra_headers", "api_key", "api_key_env", "api_key_cmd", "url"])
+    func recordsCannotChooseWhereOrAsWhom(field: String) {
+        let object: JSONObject = [field: "x", "temperature": 0.5]
+        #expect(throws: LLMError.self, "\(field)") { try RequestOptions(json: object) }
+    }
+
+    @Test func configHeadersAreChecked() throws {
+        for header in ["X-A: \"a\\r\\nX-B: c\"", "X-A: \"a\\nb\"", "X-A: \"a\\u0000b\"", "Authorization: Bearer x",
+                       "PROXY-AUTHORIZATION: x", "\"X A\": y", "\"X:A\": y"] {
+            #expect(throws: LLMError.self, "\(header)") {
+                try ConfigLoader.parse("providers:\n  p:\n    api_base: http://127.0.0.1:1/v1\n    headers:\n      \(header)\n")
+            }
+        }
+        let good = try ConfigLoader.parse("providers:\n  p:\n    api_base: http://127.0.0.1:1/v1\n    headers:\n      X-Title: llmkit\n")
+        #expect(good.providers["p"]?.headers.first?.name == "X-Title")
+    }
+
+    @Test func configEndpointsMustBeHTTP() {
+        #expect(throws: LLMError.self) { try ConfigLoader.parse("providers:\n  p:\n    api_base: file:///etc\n") }
+    }
+}
