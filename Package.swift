@@ -23,10 +23,10 @@ let package = Package(
             pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"])]
         ),
-        .target(name: "CSpawn"),
+        .target(name: "CLinux"),
         .target(
             name: "LLMKit",
-            dependencies: ["CCurl", "CSpawn", "Yams"]
+            dependencies: ["CCurl", "CLinux", "Yams"]
         ),
         .target(
             name: "LLMKitMCP",

@@ -1,8 +1,22 @@
 #define _GNU_SOURCE
+#include <errno.h>
 #include <fcntl.h>
 #include <spawn.h>
+#include <stdint.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <unistd.h>
-#include "cspawn.h"
+#include "clinux.h"
+
+#ifndef SYS_openat2
+#define SYS_openat2 437
+#endif
+#ifndef RESOLVE_NO_MAGICLINKS
+#define RESOLVE_NO_MAGICLINKS 0x02
+#endif
+#ifndef RESOLVE_BENEATH
+#define RESOLVE_BENEATH 0x08
+#endif
 
 int llmkit_pipe_cloexec(int fds[2]) {
     return pipe2(fds, O_CLOEXEC);
@@ -14,4 +28,30 @@ int llmkit_spawn_addclosefrom(posix_spawn_file_actions_t *actions, int lowfd) {
 
 int llmkit_spawn_addchdir(posix_spawn_file_actions_t *actions, const char *path) {
     return posix_spawn_file_actions_addchdir_np(actions, path);
+}
+
+int llmkit_set_nondumpable(void) {
+    return prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+}
+
+int llmkit_set_child_subreaper(void) {
+    return prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+}
+
+/* Declared here rather than from <linux/openat2.h>, which older kernel headers lack. */
+struct llmkit_open_how {
+    uint64_t flags;
+    uint64_t mode;
+    uint64_t resolve;
+};
+
+int llmkit_openat2_beneath(int dirfd, const char *path, int flags, unsigned int mode) {
+    struct llmkit_open_how how = { (uint64_t)flags, (flags & O_CREAT) ? mode : 0, RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS };
+    long fd = syscall(SYS_openat2, dirfd, path, &how, sizeof how);
+    if (fd < 0 && errno == EPERM) errno = ENOSYS; /* a seccomp filter that refuses new calls */
+    return (int)fd;
+}
+
+int llmkit_o_path(void) {
+    return O_PATH;
 }

@@ -73,7 +73,13 @@ public enum ConfigLoader {
             }
             o.format = wire
         }
-        o.apiBase = try string(map["api_base"], "\(at).api_base", place)
+        if let base = try string(map["api_base"], "\(at).api_base", place) {
+            do {
+                o.apiBase = try ParsedURL(base).url
+            } catch {
+                throw LLMError(.configuration, "\(place): \(at).api_base: \(error)")
+            }
+        }
         o.apiKeyEnv = try string(map["api_key_env"], "\(at).api_key_env", place)
         o.apiKeyCommand = try string(map["api_key_cmd"], "\(at).api_key_cmd", place)
         o.maxTokensField = try string(map["max_tokens_field"], "\(at).max_tokens_field", place)
@@ -98,6 +104,11 @@ public enum ConfigLoader {
                 throw LLMError(.configuration, "\(place): \(at).headers must map header names to values")
             }
             o.headers = pairs.sorted { $0.key < $1.key }.map { ($0.key, "\($0.value)") }
+            for header in o.headers {
+                if let problem = HeaderCheck.problem(name: header.name, value: header.value) {
+                    throw LLMError(.configuration, "\(place): \(at).headers.\(header.name.debugDescription): \(problem)")
+                }
+            }
         }
         return o
     }
@@ -108,5 +119,24 @@ public enum ConfigLoader {
             throw LLMError(.configuration, "\(place): \(key) must be a string")
         }
         return s
+    }
+}
+
+/// Configured headers go onto the wire as written: a CR or LF would start a header of its
+/// own, and an `Authorization` header would replace the key llmkit resolved (and put a
+/// credential in a file).
+enum HeaderCheck {
+    static func problem(name: String, value: String) -> String? {
+        let tokenSymbols = Set("!#$%&'*+-.^_`|~".unicodeScalars)
+        guard !name.isEmpty, name.unicodeScalars.allSatisfy({ $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || tokenSymbols.contains($0)) }) else {
+            return "not a valid header name"
+        }
+        if ["authorization", "proxy-authorization"].contains(name.lowercased()) {
+            return "credentials are not set as headers; use api_key_env or api_key_cmd, which llmkit sends as this header"
+        }
+        if value.unicodeScalars.contains(where: { ($0.value < 0x20 && $0 != "\t") || $0.value == 0x7F }) {
+            return "the value contains a line break or another control character"
+        }
+        return nil
     }
 }

@@ -35,10 +35,21 @@ public struct RequestOptions: Sendable, Equatable {
         return merged
     }
 
+    /// Fields that say where a request goes or as whom: input records may not set them
+    /// (DESIGN §8), whoever wrote the input.
+    public static let untrustedFields: Set<String> = [
+        "api_base", "base_url", "url", "headers", "extra_headers", "api_key", "api_key_env", "api_key_cmd",
+    ]
+
     /// Fields of an `options` record or a batch request body. Fields that are not settings
-    /// (`messages`, `tools`, `stream`) are left for the caller.
+    /// (`messages`, `tools`, `stream`) are left for the caller; fields that would choose the
+    /// endpoint, headers or credentials are refused.
     public init(json object: JSONObject) throws(LLMError) {
         for (key, value) in object.entries {
+            if Self.untrustedFields.contains(key) {
+                throw LLMError(.invalidInput, "\"\(key)\" cannot be set by an input record: records choose what to ask, "
+                               + "not where or as whom (use --api-base, LLMKIT_API_BASE or the config file)")
+            }
             switch key {
             case "model": model = try Self.string(value, key)
             case "system": system = try Self.string(value, key)
@@ -47,7 +58,6 @@ public struct RequestOptions: Sendable, Equatable {
             case "seed": seed = try Self.int(value, key)
             case "timeout": timeout = try Self.number(value, key)
             case "idle_timeout": idleTimeout = try Self.number(value, key)
-            case "api_base": apiBase = try Self.string(value, key)
             case "stop":
                 switch value {
                 case .string(let s): stop = [s]
@@ -72,7 +82,13 @@ public struct RequestOptions: Sendable, Equatable {
     /// `LLMKIT_MODEL`, `LLMKIT_TIMEOUT`, `LLMKIT_API_BASE`.
     public init(environment: Environment) throws(LLMError) {
         model = environment["LLMKIT_MODEL"]
-        apiBase = environment["LLMKIT_API_BASE"]
+        if let base = environment["LLMKIT_API_BASE"] {
+            do {
+                apiBase = try ParsedURL(base).url
+            } catch {
+                throw LLMError(.configuration, "LLMKIT_API_BASE: \(error)")
+            }
+        }
         if let timeout = environment["LLMKIT_TIMEOUT"] {
             guard let seconds = Double(timeout), seconds > 0 else {
                 throw LLMError(.configuration, "LLMKIT_TIMEOUT must be a number of seconds, not \"\(timeout)\"")

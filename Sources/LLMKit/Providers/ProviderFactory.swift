@@ -16,6 +16,14 @@ public struct ProviderFactory: Sendable {
             throw LLMError(.unknownProvider, "unknown provider \"\(model.provider)\" in \(model): known providers are \(config.knownProviders.joined(separator: ", ")); add others under providers: in the config")
         }
         if settings.format == .mock, let mockScript { settings.mockScript = mockScript }
+        if let base = settings.apiBase {
+            // Presets read OPENAI_BASE_URL and OLLAMA_HOST; the config was checked when loaded.
+            do {
+                _ = try ParsedURL(base)
+            } catch {
+                throw LLMError(.configuration, "the endpoint of provider \(settings.name): \(error)")
+            }
+        }
         return settings
     }
 

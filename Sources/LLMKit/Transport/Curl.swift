@@ -7,6 +7,28 @@ enum Curl {
     static func globalInit() {
         _ = llmkit_global_init()
     }
+
+    /// The parts of a URL as libcurl's URL API reads it (the same parser a transfer uses).
+    /// Without a scheme a string is refused, never guessed as http.
+    static func parseURL(_ text: String) throws(URLProblem) -> (scheme: String, host: String, port: Int, url: String) {
+        guard let handle = curl_url() else { throw URLProblem(url: text, reason: "out of memory") }
+        defer { curl_url_cleanup(handle) }
+        let set = curl_url_set(handle, CURLUPART_URL, text, UInt32(CURLU_NON_SUPPORT_SCHEME))
+        guard set == CURLUE_OK else {
+            throw URLProblem(url: text, reason: String(cString: curl_url_strerror(set)).lowercased())
+        }
+        func part(_ which: CURLUPart, _ flags: Int32 = 0) -> String? {
+            var value: UnsafeMutablePointer<CChar>?
+            guard curl_url_get(handle, which, &value, UInt32(flags)) == CURLUE_OK, let value else { return nil }
+            defer { curl_free(value) }
+            return String(cString: value)
+        }
+        guard let scheme = part(CURLUPART_SCHEME)?.lowercased() else { throw URLProblem(url: text, reason: "it has no scheme") }
+        // URLDECODE: `%65vil.example` is the host evil.example to the resolver.
+        guard let host = part(CURLUPART_HOST, CURLU_URLDECODE) else { throw URLProblem(url: text, reason: "it has no host") }
+        let port = part(CURLUPART_PORT, CURLU_DEFAULT_PORT).flatMap { Int($0) } ?? 0
+        return (scheme, host, port, part(CURLUPART_URL) ?? text)
+    }
 }
 
 /// One libcurl easy handle: a single transfer's settings and results.
@@ -33,6 +55,11 @@ final class CurlEasy {
     /// never turned off; proxies come from the usual environment variables, also by default.
     func configure(_ request: HTTPRequest, userData: UnsafeMutableRawPointer, onBody: Callback, onHeader: Callback) {
         _ = llmkit_easy_setopt_string(handle, CURLOPT_URL, request.url)
+        // Whatever a URL, a config or a server says, only http and https are spoken, and
+        // redirects are not followed (a redirect could carry the key to another host).
+        _ = llmkit_easy_setopt_string(handle, CURLOPT_PROTOCOLS_STR, "http,https")
+        _ = llmkit_easy_setopt_string(handle, CURLOPT_REDIR_PROTOCOLS_STR, "http,https")
+        _ = llmkit_easy_setopt_long(handle, CURLOPT_FOLLOWLOCATION, 0)
         _ = llmkit_easy_setopt_long(handle, CURLOPT_NOSIGNAL, 1)
         _ = llmkit_easy_setopt_long(handle, CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_2TLS))
         _ = llmkit_easy_setopt_long(handle, CURLOPT_TCP_KEEPALIVE, 1)

@@ -19,13 +19,9 @@ public struct HTTPRequest: Sendable {
         self.body = body
     }
 
-    /// `host:port` as written in the URL, for messages.
+    /// `host:port` that libcurl connects to, for messages; the URL itself if it cannot be parsed.
     public var host: String {
-        var rest = Substring(url)
-        if let scheme = rest.range(of: "://") { rest = rest[scheme.upperBound...] }
-        if let slash = rest.firstIndex(where: { $0 == "/" || $0 == "?" }) { rest = rest[..<slash] }
-        if let at = rest.lastIndex(of: "@") { rest = rest[rest.index(after: at)...] }
-        return String(rest)
+        (try? ParsedURL(url))?.authority ?? url
     }
 }
 
