@@ -102,7 +102,7 @@ struct BatchRun {
                 if tool.settings.textOutput {
                     if let text { try tool.output.writeText(text) }
                 } else {
-                    try tool.output.write(object.redacted)
+                    try tool.output.write(object)
                 }
                 return failure?.exitStatus
             }

@@ -31,17 +31,18 @@ extension CompleteTool {
             let error = LLMError(.interrupted, "interrupted; the reply so far was kept", model: label)
             if show { StandardError.write("\n") }
             log.error(error)
-            output.seal(with: text ? [] : [partial.record.redacted, error.record])
+            output.seal(with: text ? [] : [partial.record, error.record])
             Interruption.exit(.interrupted)
         }
         let outcome = await completer.stream(request, with: provider, into: collector)
+        collector.finishForwarding()
         if show, collector.receivedAnything { StandardError.write("\n") }
         if output.closed { return .success }  // the reader left: nothing more to say
         do throws(LLMError) {
             if text {
                 if collector.receivedAnything, !(outcome.message.text ?? "").hasSuffix("\n") { try output.writeText("\n") }
             } else {
-                try output.write(outcome.message.record.redacted)
+                try output.write(outcome.message.record)
             }
             if let error = outcome.error { throw error }
             if let schema = request.options.schema { try Self.check(outcome.message, against: schema) }

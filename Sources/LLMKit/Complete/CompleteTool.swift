@@ -75,7 +75,7 @@ public struct CompleteTool: Sendable {
             (request, provider) = try completer.prepare(
                 messages: conversation.messages, tools: settings.tools ?? conversation.tools, inStream: conversation.options)
             if settings.dryRun {
-                try output.write(completer.dryRunRecord(request, provider: provider).redacted)
+                try output.write(completer.dryRunRecord(request, provider: provider))
                 return .success
             }
         } catch {
@@ -94,7 +94,7 @@ public struct CompleteTool: Sendable {
             if settings.textOutput {
                 try output.writeText(Self.textLine(reply))
             } else {
-                try output.write(reply.record.redacted)
+                try output.write(reply.record)
             }
             if let schema = request.options.schema { try Self.check(reply, against: schema) }
             return .success
@@ -154,18 +154,8 @@ public struct CompleteTool: Sendable {
     func fail(_ error: LLMError, writeRecord: Bool) -> ExitStatus {
         log.error(error)
         if !settings.textOutput, writeRecord {
-            try? output.write(error.record.redacted)
+            try? output.write(error.record)
         }
         return error.exitStatus
-    }
-}
-
-extension JSONObject {
-    /// The object with every known secret masked, for anything written out.
-    public var redacted: JSONObject {
-        let text = serialized
-        let clean = Redactor.redact(text)
-        if clean == text { return self }
-        return (try? JSONParser.parse(clean))?.objectValue ?? self
     }
 }

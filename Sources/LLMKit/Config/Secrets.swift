@@ -1,27 +1,25 @@
 import Foundation
-import Synchronization
-
-/// Remembers every key this process has read and scrubs it from any text bound for
-/// output: errors, `--verbose`, `--dry-run`. A provider's error message may echo the key
-/// it rejected, so redaction is applied to whatever is rendered, not only to headers.
-public enum Redactor {
-    private static let secrets = Mutex<[String]>([])
-    public static let mask = "[REDACTED]"
-
-    public static func register(_ secret: String) {
-        guard secret.count >= 4 else { return }
-        secrets.withLock { if !$0.contains(secret) { $0.append(secret) } }
-    }
-
-    public static func redact(_ text: String) -> String {
-        secrets.withLock { list in
-            list.reduce(text) { $0.replacingOccurrences(of: $1, with: mask) }
-        }
-    }
-}
 
 /// Finds a provider's key: `api_key_cmd` output, else the environment variable.
 public enum APIKeyResolver {
+    /// Every variable a provider of this config may read a key from.
+    public static func keyVariables(config: Config, environment: Environment) -> Set<String> {
+        var names: Set<String> = []
+        for provider in config.knownProviders {
+            if let variable = config.provider(provider, environment: environment)?.apiKeyEnv { names.insert(variable) }
+        }
+        return names
+    }
+
+    /// Registers every key the environment holds for any provider, used or not, so that a
+    /// key that arrives by another road (an input record, a tool's output) is masked too.
+    /// Reads variables only: no `api_key_cmd` runs for a provider that is not used.
+    public static func registerEnvironmentKeys(config: Config, environment: Environment) {
+        for variable in keyVariables(config: config, environment: environment) {
+            if let key = environment[variable] { Redactor.register(key.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        }
+    }
+
     public static func resolve(_ settings: ProviderSettings, environment: Environment, configPath: String?) throws(LLMError) -> String? {
         if let command = settings.apiKeyCommand {
             let key = try run(command, provider: settings.name)

@@ -1,4 +1,4 @@
-/// Progress and diagnostics for a person, on stderr, with every known secret redacted.
+/// Progress and diagnostics for a person, on stderr (which redacts every known secret).
 public struct Log: Sendable {
     public var tool: String
     public var isVerbose: Bool
@@ -11,14 +11,14 @@ public struct Log: Sendable {
     /// Built only when `-v` is on, so quiet runs pay nothing for the message.
     public func verbose(_ message: () -> String) {
         guard isVerbose else { return }
-        StandardError.report(tool, Redactor.redact(message()))
+        StandardError.report(tool, message())
     }
 
     public func note(_ message: String) {
-        StandardError.report(tool, Redactor.redact(message))
+        StandardError.report(tool, message)
     }
 
     public func error(_ error: LLMError) {
-        StandardError.report(tool, "error: " + Redactor.redact(error.message))
+        StandardError.report(tool, "error: " + error.message)
     }
 }

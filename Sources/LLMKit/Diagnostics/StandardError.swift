@@ -1,10 +1,9 @@
-/// Diagnostics go to stderr, never stdout: stdout carries only records.
+/// Diagnostics go to stderr, never stdout: stdout carries only records. Every byte passes
+/// the redactor here, so no message anywhere needs to remember to.
 public enum StandardError {
     public static func write(_ text: String) {
-        var text = text
-        text.withUTF8 { buffer in
-            _ = FileDescriptorIO.writeAll(2, UnsafeRawBufferPointer(buffer))
-        }
+        let bytes = Redactor.redact(bytes: Array(text.utf8))
+        bytes.withUnsafeBytes { _ = FileDescriptorIO.writeAll(2, $0) }
     }
 
     /// One line, prefixed with the tool's name, as Unix tools do.

@@ -1,6 +1,7 @@
 import Synchronization
 
-/// Writes records to stdout, one line each, flushed as soon as it is complete.
+/// Writes records to stdout, one line each, flushed as soon as it is complete. Every byte
+/// passes the redactor on its way out: this is the one door to stdout.
 ///
 /// Safe from any thread: streamed pieces are written from the transfer thread while the
 /// final message, or a signal handler's last words, come from elsewhere; a line is never
@@ -51,7 +52,7 @@ public final class RecordWriter: Sendable {
                 var out: [UInt8] = []
                 object.write(to: &out)
                 out.append(0x0A)
-                _ = out.withUnsafeBytes { FileDescriptorIO.writeAll(fd, $0) }
+                _ = Redactor.redact(bytes: out).withUnsafeBytes { FileDescriptorIO.writeAll(fd, $0) }
             }
         }
     }
@@ -59,6 +60,7 @@ public final class RecordWriter: Sendable {
     /// Bytes that are already whole records (or text), written in one system call.
     public func writeBytes(_ bytes: [UInt8]) throws(LLMError) {
         guard !bytes.isEmpty else { return }
+        let bytes = Redactor.redact(bytes: bytes)
         let failure: Int32? = state.withLock { s in
             guard !s.closed, !s.sealed else { return nil }
             switch bytes.withUnsafeBytes({ FileDescriptorIO.writeAll(fd, $0) }) {

@@ -8,6 +8,10 @@ import Synchronization
 ///
 /// Thread-safe, because deltas arrive on the transfer thread while a signal handler may
 /// need the partial reply at any moment: whatever was received is never lost.
+///
+/// Every streamed piece of every provider passes here, so this is where pieces are held
+/// back while they could be the start of a key (`DeltaScrubber`); the message itself is
+/// kept as received, and masked whole when it is written.
 public final class StreamCollector: Sendable {
     private struct State {
         /// UTF-8, joined once when the message is built: appending bytes is cheaper than
@@ -18,6 +22,7 @@ public final class StreamCollector: Sendable {
         var firstDelta: ContinuousClock.Instant?
         var pending: [StreamDelta] = []
         var forwardingStopped = false
+        var scrubber = DeltaScrubber.forRegisteredKeys()
     }
 
     private let state = Mutex(State())
@@ -37,8 +42,18 @@ public final class StreamCollector: Sendable {
             guard !s.pending.isEmpty else { return !s.forwardingStopped }
             defer { s.pending.removeAll(keepingCapacity: true) }
             if s.forwardingStopped { return false }
-            if !forward(s.pending) { s.forwardingStopped = true }
+            let out = s.scrubber == nil ? s.pending : s.scrubber!.scrub(s.pending)
+            if !out.isEmpty, !forward(out) { s.forwardingStopped = true }
             return !s.forwardingStopped
+        }
+    }
+
+    /// Passes on whatever was held back as a possible start of a key: the stream is over.
+    public func finishForwarding() {
+        flush()
+        state.withLock { s in
+            guard let rest = s.scrubber?.drain(), !rest.isEmpty, !s.forwardingStopped else { return }
+            if !forward(rest) { s.forwardingStopped = true }
         }
     }
 
