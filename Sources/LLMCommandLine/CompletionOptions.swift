@@ -65,11 +65,16 @@ public struct CompletionOptions: ParsableArguments {
         guard retries >= 0 else { throw ValidationError("--retries cannot be negative") }
         if let timeout, timeout <= 0 { throw ValidationError("--timeout must be a positive number of seconds") }
         if let maxTokens, maxTokens < 1 { throw ValidationError("--max-tokens must be at least 1") }
+        if let apiBase {
+            do { _ = try ParsedURL(apiBase) } catch { throw ValidationError("--api-base: \(error)") }
+        }
     }
 
     /// Builds the tool from the flags and runs it; `adjust` sets what only one command has.
     public func run(tool name: String, adjust: (inout RequestOptions, inout CompleteTool.Settings) -> Void = { _, _ in }) async throws {
         FileDescriptorIO.ignoreSigpipe()
+        // Other processes of this user (a tool in a pipeline) cannot read our memory, where the keys are.
+        ProcessTree.makeNonDumpable()
         let log = Log(tool: name, verbose: verbose)
         let status: ExitStatus
         do throws(LLMError) {
@@ -101,6 +106,7 @@ public struct CompletionOptions: ParsableArguments {
     private func completer(flags: RequestOptions, log: Log) throws(LLMError) -> Completer {
         let environment = Environment.current
         let config = try ConfigLoader.load(environment: environment, explicitPath: self.config)
+        APIKeyResolver.registerEnvironmentKeys(config: config, environment: environment)
         return Completer(
             config: config,
             factory: ProviderFactory(config: config, environment: environment, mockScript: mockScript),

@@ -20,13 +20,16 @@ public final class MCPServers: MCPTools, @unchecked Sendable {
 
     private init(timeout: Double) { self.timeout = timeout }
 
-    /// Starts each server and lists its tools (or the subset the file names).
-    public static func start(_ servers: [ToolsFile.MCPServer], environment: [String: String], directory: String) async throws(ToolFailure) -> MCPServers {
+    /// Starts each server (in `sandbox`, with the allowlisted environment plus the variables
+    /// its entry names) and lists its tools (or the subset the file names).
+    public static func start(_ servers: [ToolsFile.MCPServer], environment: [String: String], directory: String,
+                             sandbox: Sandbox) async throws(ToolFailure) -> MCPServers {
         let all = MCPServers(timeout: servers.map(\.timeout).max() ?? ToolsFile.defaultTimeout)
         for server in servers {
             let session: ChildProcess.Session
             do {
-                session = try ChildProcess.start(server.argv, environment: environment, directory: directory)
+                let variables = ToolEnvironment.forTool(environment, named: server.environment)
+                session = try ChildProcess.start(sandbox.command(server.argv, environment: variables), environment: variables, directory: directory)
             } catch {
                 throw ToolFailure("cannot start MCP server \(server.name): \(error.message)")
             }
@@ -34,6 +37,15 @@ public final class MCPServers: MCPTools, @unchecked Sendable {
             let transport = StdioTransport(input: FileDescriptor(rawValue: session.output), output: FileDescriptor(rawValue: session.input),
                                            logger: Logger(label: "llmkit.mcp") { _ in SwiftLogNoOpLogHandler() })
             do {
+                // The SDK waits as long as the server says nothing: a server that never answers
+                // (or cannot even start, say in a sandbox) is killed at its timeout.
+                let watchdog = Task {
+                    try await Task.sleep(for: .milliseconds(Int(server.timeout * 1000)))
+                    kill(-session.pid, SIGKILL)
+                    // Fails the requests still waiting; the SDK would otherwise wait on forever.
+                    await client.disconnect()
+                }
+                defer { watchdog.cancel() }
                 _ = try await client.connect(transport: transport)
                 let (tools, _) = try await client.listTools()
                 var names: [String] = []
@@ -49,8 +61,10 @@ public final class MCPServers: MCPTools, @unchecked Sendable {
                 session.stop()
                 throw failure
             } catch {
+                let exited = session.hasExited
                 session.stop()
-                throw ToolFailure("MCP server \(server.name) did not answer: \(error)")
+                throw ToolFailure("MCP server \(server.name) " + (exited ? "exited or was stopped before it answered (within its timeout of \(ToolOutput.seconds(server.timeout)) s)"
+                                                                        : "did not answer: \(error)"))
             }
         }
         return all

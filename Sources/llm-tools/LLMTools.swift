@@ -41,7 +41,7 @@ struct ToolOptions: ParsableArguments {
     @Flag(help: "Ask on the terminal before each call; a refusal is the tool's result.")
     var confirm = false
 
-    @Flag(help: "Run command tools and shell under bubblewrap: no network, read-only outside the root.")
+    @Flag(help: "Run command tools, shell and MCP servers in a bubblewrap sandbox: no network, no home, no other processes, only the root writable (with --allow-write).")
     var isolate = false
 
     @Option(help: ArgumentHelp("Keep at most this many bytes of a tool's output.", valueName: "bytes"))
@@ -58,17 +58,18 @@ struct ToolOptions: ParsableArguments {
     func executor(_ tools: ToolsFile, startMCP: Bool) async throws(LLMError) -> ToolExecutor {
         let environment = Environment.current
         let config = try ConfigLoader.load(environment: environment)
+        APIKeyResolver.registerEnvironmentKeys(config: config, environment: environment)
         var settings = ToolExecutor.Settings(root: root ?? tools.root ?? FileManager.default.currentDirectoryPath)
         settings.allowWrite = allowWrite
         settings.isolate = isolate
         settings.outputLimit = maxOutput
-        settings.keyVariables = ToolEnvironment.keyVariables(config: config, environment: environment)
+        settings.environment = environment.values
         do throws(ToolFailure) {
             var mcp: MCPServers?
             if startMCP, !tools.mcpServers.isEmpty {
-                mcp = try await MCPServers.start(tools.mcpServers,
-                                                 environment: ToolEnvironment.scrubbed(environment.values, keyVariables: settings.keyVariables),
-                                                 directory: settings.root)
+                let confinement = try Confinement(root: settings.root)
+                mcp = try await MCPServers.start(tools.mcpServers, environment: environment.values, directory: confinement.root,
+                                                 sandbox: ToolExecutor.sandbox(file: tools, settings: settings, root: confinement.root))
             }
             let ask: (@Sendable (ToolCall) -> Bool)? = confirm ? TerminalConfirmation.ask : nil
             return try ToolExecutor(file: tools, settings: settings, mcp: mcp as (any MCPTools)?, confirm: ask)
@@ -93,18 +94,33 @@ func readConversation() throws(LLMError) -> Conversation {
     return conversation
 }
 
-/// Runs a subcommand body with the one place errors are rendered.
-func runTool(_ verbose: Bool, _ body: (Log) async throws(LLMError) -> ExitStatus) async throws {
+/// Runs a subcommand body with the one place errors are rendered, and owns what a process
+/// must decide for itself: non-dumpable (tools cannot read our keys), the reaper of every
+/// orphaned descendant, and on SIGINT, SIGTERM or SIGHUP: the results that completed, an
+/// `interrupted` error record, every descendant killed, exit 130.
+func runTool(_ verbose: Bool, _ body: (Log, FinishedResults) async throws(LLMError) -> ExitStatus) async -> Never {
     FileDescriptorIO.ignoreSigpipe()
+    ProcessTree.makeNonDumpable()
+    ProcessTree.becomeSubreaper()
     let log = Log(tool: "llm-tools", verbose: verbose)
+    let finished = FinishedResults()
+    Interruption.onSignal { _ in
+        let completed = finished.take()
+        let error = LLMError(.interrupted, "interrupted; \(completed.count) finished tool result(s) were written, running tools were stopped")
+        RecordWriter.standardOutput.seal(with: completed.map(\.record) + [error.record])
+        ProcessTree.killAllDescendants()
+        log.error(error)
+        Interruption.exit(.interrupted)
+    }
     let status: ExitStatus
     do throws(LLMError) {
-        status = try await body(log)
+        status = try await body(log, finished)
     } catch {
         log.error(error)
         status = error.exitStatus
     }
-    if status != .success { throw ExitCode(status.rawValue) }
+    ProcessTree.killAllDescendants()
+    Interruption.exitUnlessInterrupted(status)
 }
 
 extension LLMTools {
@@ -119,7 +135,7 @@ extension LLMTools {
         var text = false
 
         func run() async throws {
-            try await runTool(options.verbose) { _ throws(LLMError) in
+            await runTool(options.verbose) { _, _ throws(LLMError) in
                 let conversation = try readConversation()
                 let executor = try await options.executor(try options.toolsFile(), startMCP: true)
                 let output = RecordWriter.standardOutput
@@ -149,11 +165,11 @@ extension LLMTools {
         var jobs = 4
 
         func run() async throws {
-            try await runTool(options.verbose) { log throws(LLMError) in
+            await runTool(options.verbose) { log, finished throws(LLMError) in
                 let conversation = try readConversation()
                 let pending = PendingCalls.of(conversation.messages)
                 let executor = try await options.executor(try options.toolsFile(), startMCP: !pending.isEmpty)
-                try await ToolsRun(executor: executor, jobs: jobs, log: log).exec(conversation)
+                try await ToolsRun(executor: executor, jobs: jobs, log: log, finished: finished).exec(conversation)
                 await executor.shutdown()
                 return .success
             }
@@ -166,7 +182,7 @@ extension LLMTools {
             discussion: "Writes nothing, so shell can drive a loop: while llm-tools pending < chat.jsonl; do ...; done")
 
         func run() async throws {
-            try await runTool(false) { _ throws(LLMError) in
+            await runTool(false) { _, _ throws(LLMError) in
                 PendingCalls.of(try readConversation().messages).isEmpty ? .checkFailed : .success
             }
         }
@@ -198,10 +214,10 @@ extension LLMTools {
         }
 
         func run() async throws {
-            try await runTool(options.verbose) { log throws(LLMError) in
+            await runTool(options.verbose) { log, finished throws(LLMError) in
                 let conversation = try readConversation()
                 let executor = try await options.executor(try options.toolsFile(), startMCP: true)
-                let status = try await ToolsRun(executor: executor, jobs: jobs, log: log).loop(conversation, command: command, maxTurns: maxTurns)
+                let status = try await ToolsRun(executor: executor, jobs: jobs, log: log, finished: finished).loop(conversation, command: command, maxTurns: maxTurns)
                 await executor.shutdown()
                 return status
             }

@@ -2,23 +2,27 @@ import Dispatch
 #if canImport(Glibc)
 import Glibc
 #endif
+import Synchronization
 
-/// Runs a handler on SIGINT or SIGTERM instead of dying mid-write, so a tool can still
-/// write what it has received before it exits.
+/// Runs a handler on SIGINT, SIGTERM or SIGHUP instead of dying mid-write, so a tool can
+/// still write what it has received before it exits.
 public enum Interruption {
     nonisolated(unsafe) private static var sources: [DispatchSourceSignal] = []
+    /// Held by whoever ends the process: a signal handler, or `exitUnlessInterrupted`. The
+    /// other waits for the end, so a run that was interrupted never also exits as finished.
+    private static let gate = Mutex(())
 
-    /// `handler` runs on a background queue and must end the process.
+    /// `handler` runs on a background queue, inside the exit gate, and must end the process.
     public static func onSignal(_ handler: @escaping @Sendable (Int32) -> Void) {
         var mask = sigset_t()
         sigemptyset(&mask)
-        for signal in [SIGINT, SIGTERM] {
+        for signal in [SIGINT, SIGTERM, SIGHUP] {
             // A parent may have left these blocked (test runners do); a blocked signal
             // would never arrive.
             sigaddset(&mask, signal)
             Glibc.signal(signal, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: signal, queue: .global())
-            source.setEventHandler { handler(signal) }
+            source.setEventHandler { gate.withLock { _ in handler(signal) } }
             source.resume()
             sources.append(source)
         }
@@ -27,5 +31,11 @@ public enum Interruption {
 
     public static func exit(_ status: ExitStatus) -> Never {
         Glibc._exit(status.rawValue)
+    }
+
+    /// Ends the process with `status`, unless a signal handler is already ending it (then
+    /// this waits for that). Output is written unbuffered, so nothing is lost by `_exit`.
+    public static func exitUnlessInterrupted(_ status: ExitStatus) -> Never {
+        gate.withLock { _ in Glibc._exit(status.rawValue) }
     }
 }

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import CSpawn
+import CLinux
 import Foundation
 
 /// Runs a program with no shell: argv as given, input on stdin, output captured.
@@ -51,6 +51,9 @@ public enum ChildProcess {
             throw Failure(message: "cannot create pipes: \(String(cString: strerror(errno)))")
         }
         let start = ContinuousClock.now
+        let marker = ProcessTree.newMarker()
+        var environment = environment
+        environment[ProcessTree.markerVariable] = marker
         let pid: pid_t
         do throws(Failure) {
             pid = try spawn(argv, environment: environment, directory: directory,
@@ -72,17 +75,24 @@ public enum ChildProcess {
 
         var out: [UInt8] = [], err: [UInt8] = []
         var truncated = false, timedOut = false
+        var status: Int32 = 0
+        var reaped = false
         var fds = [pollfd(fd: stdoutPipe[0], events: Int16(POLLIN), revents: 0), pollfd(fd: stderrPipe[0], events: Int16(POLLIN), revents: 0)]
-        let deadline = start + .milliseconds(Int(timeout * 1000))
+        var deadline = start + .milliseconds(Int(timeout * 1000))
         var buffer = [UInt8](repeating: 0, count: 65536)
         while fds.contains(where: { $0.fd >= 0 }) {
+            // A program that exits but leaves a daemon holding its output open is done: what
+            // it wrote is read for a moment longer, then the rest is cut off.
+            if !reaped, waitpid(pid, &status, WNOHANG) == pid {
+                reaped = true
+                deadline = min(deadline, .now + .milliseconds(200))
+            }
             let left = deadline - ContinuousClock.now
             if left <= .zero {
-                timedOut = true
-                kill(-pid, SIGKILL)
+                timedOut = !reaped
                 break
             }
-            let ms = Int32(min(left / .milliseconds(1) + 1, 1000))
+            let ms = Int32(min(left / .milliseconds(1) + 1, reaped ? 50 : 100))
             guard poll(&fds, nfds_t(fds.count), ms) >= 0 || errno == EINTR else { break }
             for i in fds.indices where fds[i].fd >= 0 && fds[i].revents != 0 {
                 let n = buffer.withUnsafeMutableBytes { read(fds[i].fd, $0.baseAddress, $0.count) }
@@ -99,17 +109,15 @@ public enum ChildProcess {
         }
         for fd in fds where fd.fd >= 0 { close(fd.fd) }
         // Output is done; the process may still be exiting. Reap it within the deadline.
-        var status: Int32 = 0
-        var reaped = false
-        while !timedOut {
+        while !reaped, !timedOut {
             let r = waitpid(pid, &status, WNOHANG)
             if r == pid { reaped = true; break }
             if r < 0 && errno != EINTR { break }
             if ContinuousClock.now >= deadline { timedOut = true; break }
             usleep(1000)
         }
-        // The whole group goes, so a tool's own children cannot outlive it.
-        kill(-pid, SIGKILL)
+        // Everything the call started goes with it: its group, and descendants that left it.
+        ProcessTree.end(leader: pid, marker: marker)
         if !reaped { while waitpid(pid, &status, 0) < 0 && errno == EINTR {} }
         let exited = status & 0x7f == 0
         return Result(exitStatus: exited ? (status >> 8) & 0xff : nil, signal: exited ? nil : status & 0x7f,
@@ -121,15 +129,22 @@ extension ChildProcess {
     /// A long-running child (an MCP server): its stdin and stdout stay open for a protocol.
     public struct Session: Sendable {
         public let pid: Int32
+        let marker: String
         /// Write end of the child's stdin.
         public let input: Int32
         /// Read end of the child's stdout.
         public let output: Int32
 
-        /// Kills the child's whole process group and reaps it.
+        /// Whether the child has ended (it is not reaped here).
+        public var hasExited: Bool {
+            var info = siginfo_t()
+            return waitid(P_PID, id_t(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0 && info._sifields._sigchld.si_pid == pid
+        }
+
+        /// Kills the child, everything it started, and reaps it.
         public func stop() {
             close(input)
-            kill(-pid, SIGKILL)
+            ProcessTree.end(leader: pid, marker: marker)
             var status: Int32 = 0
             while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
         }
@@ -141,6 +156,9 @@ extension ChildProcess {
         guard llmkit_pipe_cloexec(&stdinPipe) == 0, llmkit_pipe_cloexec(&stdoutPipe) == 0 else {
             throw Failure(message: "cannot create pipes: \(String(cString: strerror(errno)))")
         }
+        let marker = ProcessTree.newMarker()
+        var environment = environment
+        environment[ProcessTree.markerVariable] = marker
         let pid: pid_t
         do throws(Failure) {
             pid = try spawn(argv, environment: environment, directory: directory, stdin: stdinPipe[0], stdout: stdoutPipe[1], stderr: nil)
@@ -150,7 +168,7 @@ extension ChildProcess {
         }
         close(stdinPipe[0])
         close(stdoutPipe[1])
-        return Session(pid: pid, input: stdinPipe[1], output: stdoutPipe[0])
+        return Session(pid: pid, marker: marker, input: stdinPipe[1], output: stdoutPipe[0])
     }
 
     /// Starts `argv` on the given descriptors (stderr to /dev/null when `nil`) in a new

@@ -14,7 +14,7 @@ public enum TerminalConfirmation {
             let fd = open("/dev/tty", O_RDWR | O_CLOEXEC)
             guard fd >= 0 else { return false }
             defer { close(fd) }
-            let prompt = "llm-tools: run \(call.name) \(call.arguments)? [y/N] "
+            let prompt = "llm-tools: run \(TerminalText.escaped(call.name)) \(TerminalText.escaped(call.arguments))? [y/N] "
             _ = Array(prompt.utf8).withUnsafeBytes { FileDescriptorIO.writeAll(fd, $0) }
             var answer: [UInt8] = []
             var byte: UInt8 = 0

@@ -8,10 +8,11 @@ public struct ToolExecutor: Sendable {
         public var root: String
         public var allowWrite = false
         public var outputLimit = 64 << 10
-        public var keyVariables: Set<String> = []
-        /// Run command tools and `shell` under bubblewrap: no network, the filesystem
-        /// read-only outside the root.
+        /// Run command tools, `shell` and MCP servers in a bubblewrap sandbox (`Sandbox`).
         public var isolate = false
+        /// Paths a sandboxed tool may read besides the system's, the root and the tools file's folder.
+        public var readable: [String] = []
+        /// The full environment; tools get only the allowlisted part (`ToolEnvironment`).
         public var environment: [String: String] = ProcessInfo.processInfo.environment
 
         public init(root: String) { self.root = root }
@@ -20,7 +21,7 @@ public struct ToolExecutor: Sendable {
     let file: ToolsFile
     let settings: Settings
     let confinement: Confinement
-    let environment: [String: String]
+    let sandbox: Sandbox
     let mcp: (any MCPTools)?
     /// Asked before each call when `--confirm` is on; `false` refuses the call.
     let confirm: (@Sendable (ToolCall) -> Bool)?
@@ -29,12 +30,23 @@ public struct ToolExecutor: Sendable {
         self.file = file
         self.settings = settings
         self.confinement = try Confinement(root: settings.root)
-        if settings.isolate, Isolation.bubblewrap == nil {
-            throw ToolFailure("--isolate needs bubblewrap, which is not installed (apt-get install bubblewrap); refusing to run tools unconfined")
-        }
-        self.environment = ToolEnvironment.scrubbed(settings.environment, keyVariables: settings.keyVariables)
+        self.sandbox = try Self.sandbox(file: file, settings: settings, root: confinement.root)
         self.mcp = mcp
         self.confirm = confirm
+        for name in file.commands.flatMap(\.environment) + file.mcpServers.flatMap(\.environment) where ToolEnvironment.looksSecret(name) {
+            if let value = settings.environment[name] { Redactor.register(value) }
+        }
+    }
+
+    /// The sandbox the settings ask for; the tools file's folder is readable in it, so
+    /// scripts shipped beside the file run.
+    public static func sandbox(file: ToolsFile, settings: Settings, root: String) throws(ToolFailure) -> Sandbox {
+        guard settings.isolate else { return .none }
+        let folder = file.path.map { (($0 as NSString).deletingLastPathComponent as NSString).standardizingPath }
+        let readable = ([folder].compactMap { $0 } + file.readable + settings.readable).map { path in
+            path.hasPrefix("/") ? path : (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(path)
+        }
+        return try .isolating(root: root, writable: settings.allowWrite || file.allowWrite, readable: readable)
     }
 
     /// Stops the MCP servers, if any were started.
@@ -73,8 +85,9 @@ public struct ToolExecutor: Sendable {
         if let builtin = file.builtins.first(where: { $0.tool.rawValue == call.name }) {
             try validate(arguments, against: builtin.tool.definition)
             let runner = BuiltinRunner(confinement: confinement, allowWrite: settings.allowWrite || file.allowWrite,
-                                       outputLimit: settings.outputLimit, environment: environment, wrap: isolated)
-            return try await runner.run(builtin, arguments: arguments, timeout: ToolsFile.defaultTimeout)
+                                       outputLimit: settings.outputLimit, environment: ToolEnvironment.forTool(settings.environment),
+                                       sandbox: sandbox)
+            return try await runner.run(builtin, arguments: arguments, timeout: builtin.timeout)
         }
         if let mcp, let definition = mcp.definitions.first(where: { $0.name == call.name }) {
             try validate(arguments, against: definition)
@@ -82,12 +95,6 @@ public struct ToolExecutor: Sendable {
         }
         let known = definitions.map(\.name).joined(separator: ", ")
         throw ToolFailure("there is no tool named \"\(call.name)\"; the tools are: \(known.isEmpty ? "none" : known)")
-    }
-
-    /// `argv` as it will run: wrapped in bubblewrap when isolation is on.
-    func isolated(_ argv: [String]) -> [String] {
-        guard settings.isolate, let bwrap = Isolation.bubblewrap else { return argv }
-        return Isolation.wrap(argv, bwrap: bwrap, root: confinement.root)
     }
 
     private func parseArguments(_ call: ToolCall) throws(ToolFailure) -> JSONObject {
@@ -111,7 +118,7 @@ public struct ToolExecutor: Sendable {
 
     private func runCommand(_ command: ToolsFile.Command, arguments: JSONObject) async throws(ToolFailure) -> ToolOutput {
         guard !command.argv.isEmpty else { throw ToolFailure("\(command.definition.name) has no command to run in this tools file") }
-        var environment = self.environment
+        var environment = ToolEnvironment.forTool(settings.environment, named: command.environment)
         if command.passArgumentsAsEnvironment {
             for (key, value) in arguments.entries {
                 let name = "LLM_ARG_" + key.uppercased().map { $0.isLetter || $0.isNumber ? String($0) : "_" }.joined()
@@ -124,7 +131,8 @@ public struct ToolExecutor: Sendable {
             argv[0] = ((path as NSString).deletingLastPathComponent as NSString).appendingPathComponent(argv[0])
         }
         do {
-            let result = try await ChildProcess.run(isolated(argv), environment: environment, input: Array(JSONValue.object(arguments).serialized.utf8),
+            let result = try await ChildProcess.run(sandbox.command(argv, environment: environment), environment: environment,
+                                                    input: Array(JSONValue.object(arguments).serialized.utf8),
                                                     directory: confinement.root, timeout: command.timeout, outputLimit: settings.outputLimit)
             return ToolOutput(process: result, timeout: command.timeout, limit: settings.outputLimit)
         } catch {

@@ -51,7 +51,7 @@ public struct ToolOutput: Sendable {
         return text.hasSuffix("\n") ? String(text.dropLast()) : text
     }
 
-    static func seconds(_ value: Double) -> String {
+    public static func seconds(_ value: Double) -> String {
         value == value.rounded() ? String(Int(value)) : String(value)
     }
 }

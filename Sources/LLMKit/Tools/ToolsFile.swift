@@ -5,13 +5,15 @@ import Foundation
 /// ```yaml
 /// root: .                     # file tools are confined here (relative to this file)
 /// allow_write: false          # write_file and edit_file also need this or --allow-write
+/// readable: [/opt/models]     # also visible, read-only, to tools under --isolate
 /// tools:
 ///   - name: get_weather
 ///     description: Current weather for a city
 ///     parameters: {type: object, properties: {city: {type: string}}, required: [city]}
 ///     command: ["./weather.sh"]   # argv, no shell; arguments as JSON on stdin
 ///     timeout: 10                 # seconds
-///     env: true                   # also pass arguments as LLM_ARG_<NAME> variables
+///     env: [GITHUB_TOKEN]         # variables passed beyond the allowlist (PATH, HOME, LANG, …)
+///     arguments_env: true         # also pass arguments as LLM_ARG_<NAME> (old spelling: env: true)
 ///   - builtin: read_file
 ///   - builtin: http_get
 ///     allow: true
@@ -20,6 +22,7 @@ import Foundation
 ///   - name: files
 ///     command: ["python3", "mcp_server.py"]
 ///     tools: [read, search]       # a subset; all when absent
+///     env: [NOTES_TOKEN]
 /// ```
 public struct ToolsFile: Sendable {
     public struct Command: Sendable {
@@ -27,12 +30,15 @@ public struct ToolsFile: Sendable {
         public var argv: [String]
         public var timeout: Double
         public var passArgumentsAsEnvironment: Bool
+        /// Variables passed beyond the allowlist.
+        public var environment: [String] = []
     }
 
     public struct Builtin: Sendable {
         public var tool: BuiltinTool
         public var allowed: Bool
         public var hosts: [String]
+        public var timeout: Double = ToolsFile.defaultTimeout
     }
 
     public struct MCPServer: Sendable {
@@ -40,11 +46,14 @@ public struct ToolsFile: Sendable {
         public var argv: [String]
         public var only: [String]?
         public var timeout: Double
+        public var environment: [String] = []
     }
 
     public var path: String?
     public var root: String?
     public var allowWrite = false
+    /// Paths a tool may read under `--isolate`, besides the system's, the root and this file's folder.
+    public var readable: [String] = []
     public var commands: [Command] = []
     public var builtins: [Builtin] = []
     public var mcpServers: [MCPServer] = []
@@ -64,10 +73,12 @@ public struct ToolsFile: Sendable {
         }
         var file = try parse(YAMLValue.parse(String(decoding: data, as: UTF8.self), source: path), source: path)
         file.path = path
-        if let root = file.root, !root.hasPrefix("/") {
-            let directory = (path as NSString).deletingLastPathComponent
-            file.root = ((directory.isEmpty ? "." : directory) as NSString).appendingPathComponent(root)
+        let directory = (path as NSString).deletingLastPathComponent
+        func beside(_ relative: String) -> String {
+            relative.hasPrefix("/") ? relative : ((directory.isEmpty ? "." : directory) as NSString).appendingPathComponent(relative)
         }
+        file.root = file.root.map(beside)
+        file.readable = file.readable.map(beside)
         return file
     }
 
@@ -78,6 +89,7 @@ public struct ToolsFile: Sendable {
         let top = value.objectValue ?? ["tools": value]
         file.root = top["root"]?.stringValue
         file.allowWrite = top["allow_write"]?.boolValue ?? false
+        file.readable = top["readable"]?.arrayValue?.compactMap(\.stringValue) ?? []
         guard let items = (top["tools"] ?? .array([])).arrayValue else { throw bad("tools must be a list") }
         for (i, item) in items.enumerated() {
             let place = "tool \(i + 1)"
@@ -86,7 +98,8 @@ public struct ToolsFile: Sendable {
                     throw bad("\(place): no built-in tool \"\(name)\" (there are \(BuiltinTool.allCases.map(\.rawValue).joined(separator: ", ")))")
                 }
                 file.builtins.append(Builtin(tool: tool, allowed: item["allow"]?.boolValue ?? false,
-                                             hosts: item["hosts"]?.arrayValue?.compactMap(\.stringValue) ?? []))
+                                             hosts: item["hosts"]?.arrayValue?.compactMap(\.stringValue) ?? [],
+                                             timeout: try timeout(item, place)))
                 continue
             }
             guard let definition = ToolDefinition(json: item) else { throw bad("\(place) has no name") }
@@ -98,20 +111,37 @@ public struct ToolsFile: Sendable {
             guard let argv = command.arrayValue?.compactMap(\.stringValue), !argv.isEmpty, argv.count == command.arrayValue?.count else {
                 throw bad("\(place) (\(definition.name)): command must be a list of strings, e.g. [\"./weather.sh\"]; no shell is used")
             }
-            file.commands.append(Command(definition: definition, argv: argv, timeout: item["timeout"]?.doubleValue ?? defaultTimeout,
-                                         passArgumentsAsEnvironment: item["env"]?.boolValue ?? false))
+            file.commands.append(Command(definition: definition, argv: argv, timeout: try timeout(item, place),
+                                         passArgumentsAsEnvironment: item["arguments_env"]?.boolValue ?? item["env"]?.boolValue ?? false,
+                                         environment: try variables(item, place)))
         }
         for (i, item) in (top["mcp"]?.arrayValue ?? []).enumerated() {
             guard let name = item["name"]?.stringValue, let argv = item["command"]?.arrayValue?.compactMap(\.stringValue), !argv.isEmpty else {
                 throw bad("mcp server \(i + 1) needs a name and a command list")
             }
             file.mcpServers.append(MCPServer(name: name, argv: argv, only: item["tools"]?.arrayValue?.compactMap(\.stringValue),
-                                             timeout: item["timeout"]?.doubleValue ?? defaultTimeout))
+                                             timeout: try timeout(item, "mcp server \(name)"), environment: try variables(item, "mcp server \(name)")))
         }
         var seen: Set<String> = []
         for name in file.localDefinitions.map(\.name) where !seen.insert(name).inserted {
             throw bad("two tools are named \(name)")
         }
         return file
+
+        func timeout(_ item: JSONValue, _ place: String) throws(LLMError) -> Double {
+            guard let value = item["timeout"] else { return defaultTimeout }
+            guard let seconds = value.doubleValue, seconds > 0, seconds.isFinite else { throw bad("\(place): timeout must be a positive number of seconds") }
+            return seconds
+        }
+
+        /// `env: [NAME, …]`: variables this entry gets beyond the allowlist. `env: true` is the
+        /// old spelling of `arguments_env`, and names nothing.
+        func variables(_ item: JSONValue, _ place: String) throws(LLMError) -> [String] {
+            guard let value = item["env"], value.boolValue == nil else { return [] }
+            guard let names = value.arrayValue?.compactMap(\.stringValue), names.count == value.arrayValue?.count else {
+                throw bad("\(place): env must be a list of variable names, e.g. [GITHUB_TOKEN]")
+            }
+            return names
+        }
     }
 }

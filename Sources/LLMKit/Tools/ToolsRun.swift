@@ -1,4 +1,35 @@
 import Foundation
+import Synchronization
+
+/// Tool messages finished but not yet written. A signal can end llm-tools while calls run:
+/// the executable then writes what is here before it exits, so nothing that completed is
+/// lost. Writing and taking share one lock, so a message is written once, never twice.
+public final class FinishedResults: Sendable {
+    private let results = Mutex<[Int: ChatMessage]>([:])
+
+    public init() {}
+
+    func add(_ message: ChatMessage, at index: Int) {
+        results.withLock { $0[index] = message }
+    }
+
+    /// Removes and returns the finished messages, in call order.
+    public func take() -> [ChatMessage] {
+        results.withLock { all in
+            defer { all.removeAll() }
+            return all.keys.sorted().map { all[$0]! }
+        }
+    }
+
+    /// Hands the finished messages to `write`, under the lock a signal handler's `take` waits on.
+    func write(_ body: ([ChatMessage]) throws(LLMError) -> Void) throws(LLMError) {
+        try results.withLock { (all: inout [Int: ChatMessage]) throws(LLMError) in
+            let messages = all.keys.sorted().map { all[$0]! }
+            all.removeAll()
+            try body(messages)
+        }
+    }
+}
 
 /// What `llm-tools exec`, `pending` and `loop` do with a conversation.
 public struct ToolsRun: Sendable {
@@ -6,15 +37,18 @@ public struct ToolsRun: Sendable {
     public var jobs: Int
     public var output: RecordWriter
     public var log: Log
+    public let finished: FinishedResults
 
-    public init(executor: ToolExecutor, jobs: Int, output: RecordWriter = .standardOutput, log: Log) {
+    public init(executor: ToolExecutor, jobs: Int, output: RecordWriter = .standardOutput, log: Log, finished: FinishedResults = FinishedResults()) {
         self.executor = executor
         self.jobs = max(1, jobs)
         self.output = output
         self.log = log
+        self.finished = finished
     }
 
-    /// Runs the calls, at most `jobs` at once; results come back in call order.
+    /// Runs the calls, at most `jobs` at once; results come back in call order, and each is
+    /// kept in `finished` the moment it completes.
     public func execute(_ calls: [ToolCall]) async -> [ChatMessage] {
         var results = [ChatMessage?](repeating: nil, count: calls.count)
         await withTaskGroup(of: (Int, ChatMessage).self) { group in
@@ -29,6 +63,7 @@ public struct ToolsRun: Sendable {
             for _ in 0..<min(jobs, calls.count) { startNext() }
             while let (index, message) = await group.next() {
                 results[index] = message
+                finished.add(message, at: index)
                 log.verbose { "\(calls[index].name) (\(calls[index].id)): \(message.extra["is_error"] == true ? "error" : "ok") in \(message.extra["duration_ms"]?.doubleValue.map { "\($0)" } ?? "?") ms" }
                 startNext()
             }
@@ -39,8 +74,9 @@ public struct ToolsRun: Sendable {
     /// `exec`: copies the conversation, then appends one tool message per pending call.
     public func exec(_ conversation: Conversation) async throws(LLMError) {
         for line in conversation.lines { try output.writeLine(line.raw) }
-        for message in await execute(PendingCalls.of(conversation.messages)) {
-            try output.write(message.record)
+        _ = await execute(PendingCalls.of(conversation.messages))
+        try finished.write { (messages) throws(LLMError) in
+            for message in messages { try output.write(message.record) }
         }
     }
 
@@ -55,12 +91,15 @@ public struct ToolsRun: Sendable {
         while true {
             let pending = PendingCalls.of(messages)
             if !pending.isEmpty {
-                for message in await execute(pending) {
-                    var line: [UInt8] = []
-                    message.record.write(to: &line)
-                    try output.writeLine(line)
-                    transcript.append(line)
-                    messages.append(message)
+                _ = await execute(pending)
+                try finished.write { (results) throws(LLMError) in
+                    for message in results {
+                        var line: [UInt8] = []
+                        message.record.write(to: &line)
+                        try output.writeLine(line)
+                        transcript.append(line)
+                        messages.append(message)
+                    }
                 }
             } else if turns > 0 {
                 return .success
