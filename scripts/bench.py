@@ -5,7 +5,8 @@
                when the demo's virtual environment has it)
   one request  llm-complete vs curl, the same HTTP exchange with the fake server
   batch        200 requests against a server that answers after 50 ms, -j 1 vs -j 8
-  stream       100,000 SSE events: llm-stream -t vs curl -N; first byte out after the
+  stream       100,000 SSE events: llm-stream -t vs curl -N, and llm-stream -t with a key
+               known (so every piece passes the redactor); first byte out after the
                server's first byte; peak memory at 10,000 and 1,000,000 events
 
 Runs are interleaved (tool A, tool B, A, B, ...) so machine noise hits both equally;
@@ -38,7 +39,7 @@ def stdin_file(data):
     return f
 
 
-def timed(argv, stdin=None):
+def timed(argv, stdin=None, env=None):
     """Wall time of one run, spawned directly (posix_spawn) with stdout to /dev/null, so
     the harness adds as little as it can to what it measures."""
     with stdin_file(stdin) as f:
@@ -48,7 +49,7 @@ def timed(argv, stdin=None):
                    (os.POSIX_SPAWN_OPEN, 2, os.devnull, os.O_WRONLY, 0)]
         path = argv[0] if os.sep in argv[0] else shutil.which(argv[0])
         start = time.perf_counter()
-        pid = os.posix_spawn(path, argv, os.environ, file_actions=actions)
+        pid = os.posix_spawn(path, argv, env or os.environ, file_actions=actions)
         _, status = os.waitpid(pid, 0)
         elapsed = time.perf_counter() - start
     if os.waitstatus_to_exitcode(status) != 0:
@@ -64,8 +65,8 @@ def median_ms(samples):
 def interleaved(commands, runs, warmup=3):
     samples = {name: [] for name in commands}
     for i in range(warmup + runs):
-        for name, (argv, stdin) in commands.items():
-            t = timed(argv, stdin)
+        for name, (argv, stdin, *env) in commands.items():
+            t = timed(argv, stdin, *env)
             if i >= warmup:
                 samples[name].append(t)
     return {name: median_ms(s) for name, s in samples.items()}
@@ -163,12 +164,17 @@ def stream_benchmarks(stream_tool):
             "llm-stream -t": ([stream_tool, "-t", "-m", "llamacpp/" + model, "--api-base", base, "go"], b""),
             "curl -N": (["curl", "-sSN", "--fail", "-X", "POST", base + "/chat/completions",
                          "-H", "Content-Type: application/json", "-d", body(model)], None),
+            # A key in the environment is registered, so every piece is scanned for it.
+            "key known": ([stream_tool, "-t", "-m", "llamacpp/" + model, "--api-base", base, "go"], b"",
+                          dict(os.environ, OPENAI_API_KEY="sk-bench-0123456789abcdef0123456789")),
         }
         times = interleaved(commands, runs=7, warmup=1)
         ratio = times["llm-stream -t"] / times["curl -N"]
         print(f"  stream   100,000 events, llm-stream -t  {times['llm-stream -t']:7.1f} ms")
         print(f"  stream   100,000 events, curl -N        {times['curl -N']:7.1f} ms")
         print(f"  stream   ratio                        {ratio:7.2f} x   target: within 2x -> {'met' if ratio <= 2 else 'MISSED'}")
+        print(f"  stream   with a key known (redacting) {times['key known']:7.1f} ms   "
+              f"{times['key known'] / times['curl -N']:5.2f} x curl")
 
         latencies = {"llm-stream -t": [], "curl -N": []}
         for _ in range(15):

@@ -31,6 +31,12 @@ struct LLMComplete: AsyncParsableCommand {
             does not fit --schema, 69 server unreachable or model missing, 75 rate \
             limited or timed out after retries, 77 missing or rejected API key, 78 bad \
             configuration. In batch mode, the status of the first failed request.
+
+            Security: input records choose what to ask, never where or as whom: a record \
+            with api_base, base_url, url, headers or a key is refused (exit 65). Only http \
+            and https are spoken and redirects are not followed. Every key llmkit reads, and \
+            every provider key variable that is set, is masked as [REDACTED] in everything \
+            written to stdout and stderr, and this process is not dumpable.
             """,
         version: LLMKitVersion.current
     )

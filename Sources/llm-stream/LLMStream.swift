@@ -19,6 +19,10 @@ struct LLMStream: AsyncParsableCommand {
             as the assistant message, with finish_reason "interrupted" or "error" and an \
             error record (exit 130, 69 or 75). Batch input is answered as llm-complete does.
 
+            Security: as llm-complete. Keys are masked in deltas, -t text and --show too, \
+            even when a server splits one across pieces: a piece that could start a key \
+            waits until the next shows whether it does.
+
             Examples:
               llm-stream -t -m ollama/llama3.2 "Count to ten"
               llm-stream --show -m llamacpp/default < chat.jsonl > transcript.jsonl

@@ -20,7 +20,20 @@ struct LLMTools: AsyncParsableCommand {
               while llm-tools pending < chat.jsonl; do ...; done
 
             Exit status: 0 success; 1 from `pending` when nothing is pending, and from \
-            `loop` when --max-turns ran out; otherwise the codes of llm-complete.
+            `loop` when --max-turns ran out; 130 on SIGINT, SIGTERM or SIGHUP (finished \
+            results are still written); otherwise the codes of llm-complete.
+
+            Security: a model's tool calls are chosen by whoever wrote text it read. File \
+            built-ins are confined to the root (openat2 beneath it; symlinks, FIFOs and \
+            hard-linked files refused); tools get an allowlisted environment (PATH, HOME, \
+            LANG, LC_*, TZ, TERM, USER, LOGNAME, TMPDIR, SHELL…) plus what their entry names \
+            (env: [NAME]); every call has a timeout, and everything it started is killed when \
+            it ends. Without --isolate a command tool runs as you and can read what you can \
+            and reach the network. --isolate runs command tools, shell and MCP servers under \
+            bubblewrap: no network, no other processes, no capabilities, no home, /run or \
+            /var, only /usr, a few /etc files, the tools file's folder and readable: paths \
+            (read-only), and the root (writable only with --allow-write). Keys are masked in \
+            all output, and this process is not dumpable.
             """,
         version: LLMKitVersion.current,
         subcommands: [List.self, Exec.self, Pending.self, Loop.self]

@@ -18,74 +18,89 @@ public enum Redactor {
     /// ordinary text and protect nothing.
     public static let minimumLength = 8
 
-    private static let registry = Mutex<[[UInt8]]>([])
+    private static let registry = Mutex(SecretTable(secrets: []))
 
     public static func register(_ secret: String) {
         guard secret.utf8.count >= minimumLength else { return }
         let bytes = Array(secret.utf8)
-        registry.withLock { list in
-            guard !list.contains(bytes) else { return }
-            list.append(bytes)
-            // Longest first: a key that contains another is masked whole.
-            list.sort { $0.count > $1.count }
+        registry.withLock { table in
+            guard !table.secrets.contains(bytes) else { return }
+            table = SecretTable(secrets: table.secrets + [bytes])
         }
     }
 
-    public static var secrets: [[UInt8]] { registry.withLock { $0 } }
+    static var table: SecretTable { registry.withLock { $0 } }
 
     public static func redact(_ text: String) -> String {
-        let list = secrets
-        guard !list.isEmpty else { return text }
-        let bytes = Array(text.utf8)
-        let clean = redact(bytes: bytes, secrets: list)
-        return clean == bytes ? text : String(decoding: clean, as: UTF8.self)
+        let table = self.table
+        guard !table.isEmpty, table.mayContainSecret(text.utf8) else { return text }
+        return String(decoding: redact(bytes: Array(text.utf8), table: table), as: UTF8.self)
     }
 
     public static func redact(bytes: [UInt8]) -> [UInt8] {
-        let list = secrets
-        return list.isEmpty ? bytes : redact(bytes: bytes, secrets: list)
+        let table = self.table
+        guard !table.isEmpty, table.mayContainSecret(bytes) else { return bytes }
+        return redact(bytes: bytes, table: table)
     }
 
-    static func redact(bytes: [UInt8], secrets: [[UInt8]]) -> [UInt8] {
-        var scrubber = SecretScrubber(secretBytes: secrets)
+    static func redact(bytes: [UInt8], table: SecretTable) -> [UInt8] {
+        var scrubber = SecretScrubber(table: table)
         var out = scrubber.feed(bytes: bytes)
         out.append(contentsOf: scrubber.finishBytes())
         return out
     }
 }
 
+/// The registered secrets, longest first (a key that contains another is masked whole),
+/// with the bytes any of them can start with: text without such a byte needs no more work.
+struct SecretTable: Sendable {
+    let secrets: [[UInt8]]
+    let starts: [Bool]
+
+    init(secrets: [[UInt8]]) {
+        self.secrets = secrets.sorted { $0.count > $1.count }
+        var starts = [Bool](repeating: false, count: 256)
+        for secret in secrets { starts[Int(secret[0])] = true }
+        self.starts = starts
+    }
+
+    var isEmpty: Bool { secrets.isEmpty }
+
+    func mayContainSecret(_ bytes: some Sequence<UInt8>) -> Bool {
+        starts.withUnsafeBufferPointer { starts in
+            bytes.withContiguousStorageIfAvailable { buffer in buffer.contains { starts[Int($0)] } }
+                ?? bytes.contains { starts[Int($0)] }
+        }
+    }
+}
+
 /// Masks keys in text that arrives in pieces, correct for any split: a tail that could be
 /// the start of a key is held back until the next piece shows whether it is one.
 public struct SecretScrubber: Sendable {
-    private let secrets: [[UInt8]]
-    /// The first byte of any secret: bytes that cannot start one are copied in bulk.
-    private let starts: [Bool]
+    private let table: SecretTable
+    private var secrets: [[UInt8]] { table.secrets }
+    private var starts: [Bool] { table.starts }
     private var held: [UInt8] = []
 
     public init(secrets: [String]) {
-        self.init(secretBytes: secrets.filter { $0.utf8.count >= Redactor.minimumLength }.map { Array($0.utf8) }.sorted { $0.count > $1.count })
+        self.init(table: SecretTable(secrets: secrets.filter { $0.utf8.count >= Redactor.minimumLength }.map { Array($0.utf8) }))
     }
 
     /// Against every key registered so far.
-    public init() { self.init(secretBytes: Redactor.secrets) }
+    public init() { self.init(table: Redactor.table) }
 
-    init(secretBytes: [[UInt8]]) {
-        secrets = secretBytes
-        var starts = [Bool](repeating: false, count: 256)
-        for secret in secretBytes { starts[Int(secret[0])] = true }
-        self.starts = starts
-    }
+    init(table: SecretTable) { self.table = table }
 
     public var isActive: Bool { !secrets.isEmpty }
 
     public mutating func feed(_ text: String) -> String {
-        guard isActive else { return text }
+        guard isActive, !held.isEmpty || table.mayContainSecret(text.utf8) else { return text }
         return String(decoding: feed(bytes: Array(text.utf8)), as: UTF8.self)
     }
 
     /// What can be released now; the rest waits for the next piece or `finish`.
     public mutating func feed(bytes input: [UInt8]) -> [UInt8] {
-        guard isActive else { return input }
+        guard isActive, !held.isEmpty || table.mayContainSecret(input) else { return input }
         let buffer = held.isEmpty ? input : held + input
         held.removeAll(keepingCapacity: true)
         var out: [UInt8] = []
