@@ -20,6 +20,12 @@ import Testing
         }
     }
 
+    @Test func aMissingSchemeSaysWhatToWrite() {
+        #expect(throws: URLProblem(url: "localhost:8080/v1", reason: "it has no scheme; write http://localhost:8080/v1 or https://localhost:8080/v1")) {
+            try ParsedURL("localhost:8080/v1")
+        }
+    }
+
     @Test func onlyHTTPAndHTTPS() {
         for text in ["file:///etc/passwd", "gopher://x/", "ftp://host/", "dict://host/", "ldap://h/", "127.0.0.1:8080", "http://a b/", ""] {
             #expect(throws: URLProblem.self, "\(text)") { try ParsedURL(text) }
@@ -157,5 +163,52 @@ import Testing
 
     @Test func configEndpointsMustBeHTTP() {
         #expect(throws: LLMError.self) { try ConfigLoader.parse("providers:\n  p:\n    api_base: file:///etc\n") }
+    }
+}
+
+/// Both ways of resolving a path beneath the root: the kernel's (`openat2`) and the walk
+/// that kernels without it get.
+@Suite struct ConfinementTests {
+    let root: String
+    let outside: String
+
+    init() throws {
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent("llmkit-confine-\(UUID().uuidString)").path
+        root = base + "/root"
+        outside = base + "/outside"
+        for directory in [root + "/sub", outside] { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
+        try "in".write(toFile: root + "/sub/file.txt", atomically: true, encoding: .utf8)
+        try "out".write(toFile: outside + "/secret.txt", atomically: true, encoding: .utf8)
+        try FileManager.default.createSymbolicLink(atPath: root + "/out", withDestinationPath: outside)
+        try FileManager.default.createSymbolicLink(atPath: root + "/link.txt", withDestinationPath: outside + "/secret.txt")
+        #expect(mkfifo(root + "/pipe", 0o644) == 0)
+    }
+
+    func read(_ confinement: Confinement, _ path: String) -> String {
+        do {
+            let fd = try confinement.openFile(path)
+            defer { close(fd) }
+            return try FileTools.text(of: fd, limit: 1 << 20, name: path) {}
+        } catch {
+            return "refused: \(error.message)"
+        }
+    }
+
+    @Test(arguments: [true, false])
+    func pathsStayBeneathTheRoot(kernel: Bool) throws {
+        let confinement = try Confinement(root: root, kernelResolves: kernel)
+        #expect(read(confinement, "sub/file.txt") == "in")
+        #expect(read(confinement, "sub/../sub/./file.txt") == "in")
+        #expect(read(confinement, root + "/sub/file.txt") == "in", "an absolute path inside the root")
+        for escape in ["../outside/secret.txt", "sub/../../outside/secret.txt", "out/secret.txt", "link.txt", outside + "/secret.txt", "/etc/hostname"] {
+            #expect(read(confinement, escape).hasPrefix("refused"), "\(escape) (kernel: \(kernel))")
+        }
+        #expect(read(confinement, "pipe").contains("not a regular file"), "a FIFO is looked at, not opened")
+        #expect(throws: ToolFailure.self) { try confinement.openDirectory("out") }
+        let fd = try confinement.openForWriting("sub/new.txt")
+        close(fd)
+        #expect(FileManager.default.fileExists(atPath: root + "/sub/new.txt"))
+        #expect(throws: ToolFailure.self) { try confinement.openForWriting("out/new.txt") }
+        #expect(!FileManager.default.fileExists(atPath: outside + "/new.txt"))
     }
 }

@@ -20,13 +20,20 @@ public struct Confinement: Sendable {
     public let root: String
     /// An `O_PATH` descriptor of the root, open for the life of the process.
     let rootFD: Int32
+    /// False only in tests, to exercise the walk that kernels without `openat2` get.
+    let kernelResolves: Bool
 
     public init(root: String) throws(ToolFailure) {
+        try self.init(root: root, kernelResolves: true)
+    }
+
+    init(root: String, kernelResolves: Bool) throws(ToolFailure) {
         guard let resolved = Self.realPath(root) else { throw ToolFailure("the tool root \(root) does not exist") }
         let fd = open(resolved, O_PATH | O_DIRECTORY | O_CLOEXEC)
         guard fd >= 0 else { throw ToolFailure("cannot open the tool root \(root): \(Self.describe(errno))") }
         self.root = resolved
         rootFD = fd
+        self.kernelResolves = kernelResolves
     }
 
     /// Opens an existing regular file for reading.
@@ -76,6 +83,7 @@ public struct Confinement: Sendable {
 
     private func resolve(_ path: String, flags: Int32, mode: mode_t = 0) throws(ToolFailure) -> Int32 {
         let relative = try relativeRequest(path)
+        guard kernelResolves else { return try walk(relative, asked: path, flags: flags, mode: mode) }
         let fd = llmkit_openat2_beneath(rootFD, relative, flags, UInt32(mode))
         if fd >= 0 { return fd }
         let failure = errno

@@ -35,10 +35,12 @@ public struct LineRegex: Sendable {
         let text = Array(line.unicodeScalars)
         var current = ThreadList(capacity: program.count)
         var next = ThreadList(capacity: program.count)
+        var stack: [Int] = []
+        stack.reserveCapacity(16)
         for position in 0...text.count {
             if position & 1023 == 0, ContinuousClock.now >= deadline { throw .timedOut }
             // Unanchored: a new thread starts at every position.
-            if add(0, at: position, in: text, to: &current) { return true }
+            if add(0, at: position, in: text, to: &current, stack: &stack) { return true }
             guard position < text.count, !current.isEmpty else {
                 current.clear()
                 continue
@@ -46,16 +48,18 @@ public struct LineRegex: Sendable {
             let scalar = text[position]
             next.clear()
             for pc in current.items {
-                if step(program[pc], scalar), add(pc + 1, at: position + 1, in: text, to: &next) { return true }
+                if step(program[pc], scalar), add(pc + 1, at: position + 1, in: text, to: &next, stack: &stack) { return true }
             }
             swap(&current, &next)
         }
         return false
     }
 
-    /// Follows jumps and assertions from `pc`; true once `match` is reached.
-    private func add(_ pc: Int, at position: Int, in text: [Unicode.Scalar], to list: inout ThreadList) -> Bool {
-        var stack = [pc]
+    /// Follows jumps and assertions from `pc`; true once `match` is reached. `stack` is
+    /// scratch space, reused so that a step allocates nothing.
+    private func add(_ pc: Int, at position: Int, in text: [Unicode.Scalar], to list: inout ThreadList, stack: inout [Int]) -> Bool {
+        stack.removeAll(keepingCapacity: true)
+        stack.append(pc)
         while let pc = stack.popLast() {
             guard list.insert(pc) else { continue }
             switch program[pc] {

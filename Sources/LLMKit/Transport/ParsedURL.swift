@@ -13,6 +13,9 @@ public struct ParsedURL: Sendable, Equatable, CustomStringConvertible {
     public let url: String
 
     public init(_ text: String) throws(URLProblem) {
+        guard text.contains("://") else {
+            throw URLProblem(url: text, reason: "it has no scheme; write http://\(text) or https://\(text)")
+        }
         let parts = try Curl.parseURL(text)
         guard parts.scheme == "http" || parts.scheme == "https" else {
             throw URLProblem(url: text, reason: "only http and https URLs are spoken, not \(parts.scheme)")
