@@ -148,10 +148,12 @@ import Testing
         "OPENAI_API_KEY": Secrets.fakeKey, "GITHUB_TOKEN": "ghp-secret-5",
     ]
 
+    /// The environments are read from files the tools write: what reaches stdout passes
+    /// the redactor, which would hide a leaked key from this test.
     @Test func onlyAllowlistedAndNamedVariablesReachTools() throws {
         let fixture = try ToolsFixture("""
             tools:
-              - {name: command_env, command: ["env"]}
+              - {name: command_env, command: ["sh", "-c", "env > command-env.txt"]}
               - {name: gh, command: ["sh", "-c", "test \\"$GITHUB_TOKEN\\" = ghp-secret-5 && echo has-token"], env: [GITHUB_TOKEN]}
             mcp:
               - {name: test, command: ["python3", "\(Paths.fixture("mcp_server.py").path)"], tools: [env]}
@@ -161,17 +163,23 @@ import Testing
         environment["TZ"] = "UTC"
         environment["LC_TIME"] = "C"
         environment["RANDOM_THING"] = "not-allowlisted"
-        let (result, messages) = try fixture.exec([("command_env", "{}"), ("env", "{}"), ("gh", "{}")], environment: environment)
+        let mcpFile = fixture.root.appendingPathComponent("mcp-env.txt").path
+        let (result, messages) = try fixture.exec([("command_env", "{}"), ("env", #"{"path":"\#(mcpFile)"}"#), ("gh", "{}")],
+                                                  flags: ["--allow-write"], environment: environment)
         #expect(result.status == 0, "\(result.stderr)")
-        let command = messages[0]["content"]?.stringValue ?? ""
-        let mcp = messages[1]["content"]?.stringValue ?? ""
+        let command = try String(contentsOf: fixture.root.appendingPathComponent("command-env.txt"), encoding: .utf8)
+        let mcp = try String(contentsOfFile: mcpFile, encoding: .utf8)
         for (name, value) in Self.leaky {
             #expect(!command.contains(name) && !command.contains(value), "\(name) reached a command tool")
             #expect(!mcp.contains(name) && !mcp.contains(value), "\(name) reached an MCP server")
         }
+        Secrets.expectNoKey(in: command, "a command tool's environment")
+        Secrets.expectNoKey(in: mcp, "an MCP server's environment")
+        Secrets.expectNoKey(result, "llm-tools with the key in its environment")
         #expect(!command.contains("RANDOM_THING"))
         for kept in ["PATH=", "HOME=", "LANG=C.UTF-8", "TZ=UTC", "LC_TIME=C"] { #expect(command.contains(kept), "\(kept)") }
-        #expect(messages[2]["content"] == "has-token", "a variable the tools file names reaches that tool")
+        #expect(mcp.contains("\"PATH\""), "the MCP server got the allowlisted part")
+        #expect(messages.last?["content"] == "has-token", "a variable the tools file names reaches that tool")
     }
 
     /// Run as an unprivileged user, since root may read any process's memory.

@@ -13,8 +13,8 @@ TOOLS = [
      "inputSchema": {"type": "object", "properties": {"a": {"type": "number"}, "b": {"type": "number"}}, "required": ["a", "b"]}},
     {"name": "shout", "description": "Upper-case a text",
      "inputSchema": {"type": "object", "properties": {"text": {"type": "string"}}, "required": ["text"]}},
-    {"name": "env", "description": "The server's environment",
-     "inputSchema": {"type": "object", "properties": {}}},
+    {"name": "env", "description": "The server's environment (also written to path, if given)",
+     "inputSchema": {"type": "object", "properties": {"path": {"type": "string"}}}},
     {"name": "read", "description": "Read a file",
      "inputSchema": {"type": "object", "properties": {"path": {"type": "string"}}, "required": ["path"]}},
 ]
@@ -37,7 +37,11 @@ def call(name, args):
     if name == "shout":
         return {"content": [{"type": "text", "text": args["text"].upper()}], "isError": False}
     if name == "env":
-        return {"content": [{"type": "text", "text": json.dumps(dict(os.environ))}], "isError": False}
+        text = json.dumps(dict(os.environ))
+        if args.get("path"):  # to a file: what reaches stdout is redacted, a file is not
+            with open(args["path"], "w") as f:
+                f.write(text)
+        return {"content": [{"type": "text", "text": text}], "isError": False}
     if name == "read":
         try:
             with open(args["path"]) as f:
