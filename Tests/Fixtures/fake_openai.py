@@ -14,6 +14,8 @@ every scenario:
   model "rate-limited"   429 with retry-after: 0
   model "server-error"   500; "flaky": 500 on the first request for each prompt, then 200
   model "not-json"       200 with an HTML body
+  model "bad-model-400"  400 "Invalid model name", as LiteLLM words an unknown model
+  model "number-content" a reply whose content is the number 42
   model "slow"           answers after 3 s
   model "echo-auth"      echoes the Authorization header it received in its reply, as a
                          hostile server would; streamed, the key is split across two
@@ -197,6 +199,11 @@ def respond(body, headers):
             return 503, {"retry-after-ms": "10"}, error_body("overloaded, try again", "server_error")
     if model == "slow":
         time.sleep(3)
+    if model == "bad-model-400":
+        return 400, {}, error_body("Invalid model name passed in model=bad-model-400. Call `/v1/models` to view available models",
+                                   "invalid_request_error", "400")
+    if model == "number-content":
+        return 200, {}, completion(body, {"role": "assistant", "content": 42})
     if model == "not-json":
         return 200, {"Content-Type": "text/html"}, b"<html><body>Welcome to nginx!</body></html>"
     if model == "tool-call":

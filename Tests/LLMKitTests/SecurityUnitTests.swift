@@ -212,3 +212,23 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: outside + "/new.txt"))
     }
 }
+
+@Suite struct RetryAfterTests {
+    func response(_ value: String) -> HTTPResponse {
+        HTTPResponse(status: 429, headers: [("retry-after", value)])
+    }
+
+    @Test func anHTTPDateIsHonoured() throws {
+        let format = DateFormatter()
+        format.locale = Locale(identifier: "en_US_POSIX")
+        format.timeZone = TimeZone(identifier: "GMT")
+        format.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
+        let soon = try #require(HTTPErrorMapper.retryAfter(response(format.string(from: Date().addingTimeInterval(3)))))
+        #expect(soon > 1 && soon <= 3.5, "\(soon)")
+        let later = try #require(HTTPErrorMapper.retryAfter(response(format.string(from: Date().addingTimeInterval(30 * 86400)))))
+        #expect(later > 86400)
+        let error = LLMError(.rateLimited, "x", retryable: true, retryAfter: later)
+        #expect(RetryPolicy(maxRetries: 2).delay(forAttempt: 0, error: error) == nil, "beyond the cap: give up at once")
+        #expect(HTTPErrorMapper.retryAfter(response(format.string(from: Date().addingTimeInterval(-60)))) == 0, "a past date: now")
+    }
+}
