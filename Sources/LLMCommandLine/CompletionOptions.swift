@@ -63,7 +63,8 @@ public struct CompletionOptions: ParsableArguments {
     public func validate() throws {
         guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
         guard retries >= 0 else { throw ValidationError("--retries cannot be negative") }
-        if let timeout, timeout <= 0 { throw ValidationError("--timeout must be a positive number of seconds") }
+        if let timeout, !(timeout > 0 && timeout.isFinite) { throw ValidationError("--timeout must be a positive number of seconds") }
+        if let temperature, !(temperature >= 0 && temperature.isFinite) { throw ValidationError("--temperature must be a finite number, 0 or more") }
         if let maxTokens, maxTokens < 1 { throw ValidationError("--max-tokens must be at least 1") }
         if let apiBase {
             do { _ = try ParsedURL(apiBase) } catch { throw ValidationError("--api-base: \(error)") }

@@ -40,7 +40,7 @@ struct LLMStream: AsyncParsableCommand {
     var idleTimeout: Double = 120
 
     func validate() throws {
-        guard idleTimeout > 0 else { throw ValidationError("--idle-timeout must be a positive number of seconds") }
+        guard idleTimeout > 0, idleTimeout.isFinite else { throw ValidationError("--idle-timeout must be a positive number of seconds") }
     }
 
     func run() async throws {

@@ -182,7 +182,7 @@ import Testing
         #expect(request["type"] == "http_request")
         #expect(request["url"] == .string(server.baseURL + "/chat/completions"))
         #expect(request["headers"]?["Authorization"] == "Bearer [REDACTED]")
-        #expect(request["body"]?["max_completion_tokens"] == 5, "OpenAI itself takes max_completion_tokens")
+        #expect(request["body"]?["max_tokens"] == 5, "a server at another address than OpenAI's knows only max_tokens")
         #expect(!result.stdout.contains(key) && !result.stderr.contains(key))
         #expect(try await server.requests().isEmpty, "a dry run sends nothing")
     }

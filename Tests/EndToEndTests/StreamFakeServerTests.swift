@@ -104,10 +104,10 @@ import Testing
     }
 
     @Test func streamsAreRetriedWhileNothingWasDelivered() async throws {
-        let recovered = try stream(["retry me"], model: "flaky")
+        let recovered = try stream(["-v", "retry me"], model: "flaky")
         #expect(recovered.status == 0)
         #expect(recovered.lastRecord?["content"] == "Echo: retry me")
-        #expect(recovered.stderr.contains("retrying"))
+        #expect(recovered.stderr.contains("retrying"), "retries are noted with -v")
         let exhausted = try stream(["--retries", "1", "x"], model: "rate-limited")
         #expect(exhausted.status == 75)
         #expect(exhausted.records.dropLast().last?["finish_reason"] == "error")

@@ -124,7 +124,8 @@ import Testing
     let model = ModelReference(provider: "openai", name: "m")
 
     func map(_ status: Int, _ body: String, headers: [(name: String, value: String)] = []) -> LLMError {
-        HTTPErrorMapper.error(for: HTTPResponse(status: status, headers: headers, body: Array(body.utf8)), provider: settings, model: model)
+        HTTPErrorMapper.error(for: HTTPResponse(status: status, headers: headers, body: Array(body.utf8)),
+                              to: HTTPRequest(url: "http://127.0.0.1:8080/v1/chat/completions"), provider: settings, model: model)
     }
 
     @Test func statusesAndCodes() {

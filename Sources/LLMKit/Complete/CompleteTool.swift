@@ -75,7 +75,7 @@ public struct CompleteTool: Sendable {
             (request, provider) = try completer.prepare(
                 messages: conversation.messages, tools: settings.tools ?? conversation.tools, inStream: conversation.options)
             if settings.dryRun {
-                try output.write(completer.dryRunRecord(request, provider: provider))
+                try output.write(completer.dryRunRecord(request, provider: provider, stream: settings.stream))
                 return .success
             }
         } catch {

@@ -49,7 +49,7 @@ public struct Completer: Sendable {
     public func complete(_ request: CompletionRequest, with provider: any Provider) async throws(LLMError) -> ChatMessage {
         let label = request.model.description
         log.verbose {
-            let url = (try? provider.httpRequest(for: request))??.url
+            let url = (try? provider.httpRequest(for: request, stream: false))??.url
             return "\(label): sending \(request.messages.count) message(s)" + (url.map { " to \($0)" } ?? "")
         }
         var reply = try await retry.run(onRetry: { noteRetry(label, $0, $1) }) { () async throws(LLMError) -> ChatMessage in
@@ -91,18 +91,20 @@ public struct Completer: Sendable {
         return outcome
     }
 
+    /// Only with `-v`: by default a run says one line, and only when it fails.
     private func noteRetry(_ label: String, _ error: LLMError, _ wait: Double) {
-        log.note("\(label): \(error.message); retrying in \((wait * 10).rounded() / 10) s")
+        log.verbose { "\(label): \(error.message); retrying in \((wait * 10).rounded() / 10) s" }
     }
 
     private func noteDone(_ label: String, _ reply: ChatMessage) {
         log.verbose { "\(label): \(reply.finishReason ?? "done")" + (reply.timings?.totalMs.map { " in \(Int($0)) ms" } ?? "") }
     }
 
-    /// The request that would be sent, as a record, with every key redacted.
-    public func dryRunRecord(_ request: CompletionRequest, provider: any Provider) throws(LLMError) -> JSONObject {
+    /// The request that would be sent (streamed or not, as it really would be), as a record,
+    /// with every key redacted.
+    public func dryRunRecord(_ request: CompletionRequest, provider: any Provider, stream: Bool = false) throws(LLMError) -> JSONObject {
         var record: JSONObject = ["type": "http_request", "model": .string(request.model.description)]
-        if let http = try provider.httpRequest(for: request) {
+        if let http = try provider.httpRequest(for: request, stream: stream) {
             record["method"] = .string(http.method)
             record["url"] = .string(http.url)
             var headers = JSONObject()

@@ -24,7 +24,11 @@ public struct InputSource {
     public init(reader: LineReader) { self.reader = reader }
 
     public mutating func start() throws(LLMError) -> Start {
-        while let line = try reader.next() {
+        var firstLine = true
+        while var line = try reader.next() {
+            // A byte order mark (Windows editors write one) is not part of the first line.
+            if firstLine, line.starts(with: [0xEF, 0xBB, 0xBF]) { line.removeFirst(3) }
+            firstLine = false
             guard let first = line.firstIndex(where: { !Self.isSpace($0) }) else { continue }
             if line[first] == UInt8(ascii: "{"), line.count > first + 1,
                line[line.index(after: first)...].first(where: { !Self.isSpace($0) }) == UInt8(ascii: "\"")

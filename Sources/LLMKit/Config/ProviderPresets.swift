@@ -14,7 +14,7 @@ public enum ProviderPresets {
         switch name {
         case "openai":
             return hosted(name, base: environment["OPENAI_BASE_URL"] ?? "https://api.openai.com/v1",
-                          key: "OPENAI_API_KEY", maxTokensField: "max_completion_tokens")
+                          key: "OPENAI_API_KEY")
         case "groq": return hosted(name, base: "https://api.groq.com/openai/v1", key: "GROQ_API_KEY")
         case "xai": return hosted(name, base: "https://api.x.ai/v1", key: "XAI_API_KEY")
         case "openrouter":
@@ -49,8 +49,8 @@ public enum ProviderPresets {
         }
     }
 
-    private static func hosted(_ name: String, base: String, key: String, maxTokensField: String = "max_tokens") -> ProviderSettings {
-        ProviderSettings(name: name, apiBase: base, apiKeyEnv: key, keyRequired: true, maxTokensField: maxTokensField)
+    private static func hosted(_ name: String, base: String, key: String) -> ProviderSettings {
+        ProviderSettings(name: name, apiBase: base, apiKeyEnv: key, keyRequired: true)
     }
 
     private static func local(_ name: String, base: String, key: String, hint: String) -> ProviderSettings {

@@ -26,8 +26,9 @@ public struct ProviderSettings: Sendable {
     public var keyRequired: Bool
     public var headers: [(name: String, value: String)]
     public var timeout: Double?
-    /// `max_completion_tokens` for OpenAI itself; most other servers know only `max_tokens`.
-    public var maxTokensField: String
+    /// The request field for `--max-tokens`, where the config names one (`max_tokens_field`).
+    /// Otherwise `maxTokensField(for:)` decides by the endpoint.
+    public var maxTokensField: String?
     public var structuredOutput: StructuredOutputStyle = .jsonSchema
     /// What to tell a user whose server is not answering.
     public var startHint: String?
@@ -37,7 +38,7 @@ public struct ProviderSettings: Sendable {
     public init(
         name: String, format: WireFormat = .openai, apiBase: String? = nil, apiKeyEnv: String? = nil,
         apiKeyCommand: String? = nil, keyRequired: Bool = false, headers: [(name: String, value: String)] = [],
-        timeout: Double? = nil, maxTokensField: String = "max_tokens", startHint: String? = nil, mockScript: String? = nil
+        timeout: Double? = nil, maxTokensField: String? = nil, startHint: String? = nil, mockScript: String? = nil
     ) {
         self.name = name
         self.format = format
@@ -50,6 +51,14 @@ public struct ProviderSettings: Sendable {
         self.maxTokensField = maxTokensField
         self.startHint = startHint
         self.mockScript = mockScript
+    }
+
+    /// OpenAI's own API wants `max_completion_tokens` (its reasoning models refuse
+    /// `max_tokens`); every other server, proxies of OpenAI included, knows only `max_tokens`
+    /// and silently ignores the newer name.
+    public func maxTokensField(for url: String) -> String {
+        if let maxTokensField { return maxTokensField }
+        return (try? ParsedURL(url))?.host == "api.openai.com" ? "max_completion_tokens" : "max_tokens"
     }
 
     /// True for servers on this machine: they get no retries on a refused connection.

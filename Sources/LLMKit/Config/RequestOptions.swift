@@ -53,11 +53,11 @@ public struct RequestOptions: Sendable, Equatable {
             switch key {
             case "model": model = try Self.string(value, key)
             case "system": system = try Self.string(value, key)
-            case "temperature": temperature = try Self.number(value, key)
-            case "max_tokens", "max_completion_tokens", "max_output_tokens": maxTokens = try Self.int(value, key)
+            case "temperature": temperature = try Self.number(value, key, atLeast: 0)
+            case "max_tokens", "max_completion_tokens", "max_output_tokens": maxTokens = try Self.int(value, key, atLeast: 1)
             case "seed": seed = try Self.int(value, key)
-            case "timeout": timeout = try Self.number(value, key)
-            case "idle_timeout": idleTimeout = try Self.number(value, key)
+            case "timeout": timeout = try Self.number(value, key, above: 0)
+            case "idle_timeout": idleTimeout = try Self.number(value, key, above: 0)
             case "stop":
                 switch value {
                 case .string(let s): stop = [s]
@@ -74,7 +74,11 @@ public struct RequestOptions: Sendable, Equatable {
                     extra[key] = value
                 }
             case "messages", "tools", "stream", "stream_options", "type", "n": continue
-            default: extra[key] = value
+            default:
+                if let path = Self.nonFiniteNumber(in: value) {
+                    throw LLMError(.invalidInput, "\"\(key)\(path)\" must be a finite number")
+                }
+                extra[key] = value
             }
         }
     }
@@ -90,7 +94,7 @@ public struct RequestOptions: Sendable, Equatable {
             }
         }
         if let timeout = environment["LLMKIT_TIMEOUT"] {
-            guard let seconds = Double(timeout), seconds > 0 else {
+            guard let seconds = Double(timeout), seconds > 0, seconds.isFinite else {
                 throw LLMError(.configuration, "LLMKIT_TIMEOUT must be a number of seconds, not \"\(timeout)\"")
             }
             self.timeout = seconds
@@ -101,12 +105,30 @@ public struct RequestOptions: Sendable, Equatable {
         guard let s = value.stringValue else { throw LLMError(.invalidInput, "\"\(key)\" must be a string") }
         return s
     }
-    private static func number(_ value: JSONValue, _ key: String) throws(LLMError) -> Double {
+    private static func number(_ value: JSONValue, _ key: String, atLeast minimum: Double? = nil, above floor: Double? = nil) throws(LLMError) -> Double {
         guard let d = value.doubleValue else { throw LLMError(.invalidInput, "\"\(key)\" must be a number") }
+        guard d.isFinite else { throw LLMError(.invalidInput, "\"\(key)\" must be a finite number, not \(value.serialized)") }
+        if let minimum, d < minimum { throw LLMError(.invalidInput, "\"\(key)\" must be at least \(minimum.formatted())") }
+        if let floor, d <= floor { throw LLMError(.invalidInput, "\"\(key)\" must be more than \(floor.formatted())") }
         return d
     }
-    private static func int(_ value: JSONValue, _ key: String) throws(LLMError) -> Int {
+    private static func int(_ value: JSONValue, _ key: String, atLeast minimum: Int? = nil) throws(LLMError) -> Int {
         guard let i = value.intValue else { throw LLMError(.invalidInput, "\"\(key)\" must be an integer") }
+        if let minimum, i < minimum { throw LLMError(.invalidInput, "\"\(key)\" must be at least \(minimum)") }
         return i
+    }
+
+    /// Where in `value` a number is not finite (`1e999`), as a path like `[2].x`; nil if none.
+    static func nonFiniteNumber(in value: JSONValue) -> String? {
+        switch value {
+        case .number: return value.doubleValue?.isFinite == false ? "" : nil
+        case .array(let items):
+            for (i, item) in items.enumerated() { if let path = nonFiniteNumber(in: item) { return "[\(i)]" + path } }
+            return nil
+        case .object(let object):
+            for (key, item) in object.entries { if let path = nonFiniteNumber(in: item) { return "." + key + path } }
+            return nil
+        default: return nil
+        }
     }
 }

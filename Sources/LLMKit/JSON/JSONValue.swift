@@ -13,8 +13,10 @@ public enum JSONValue: Sendable, Hashable {
     case object(JSONObject)
 
     public static func int(_ value: Int) -> JSONValue { .number(String(value)) }
+    /// JSON has no infinity or NaN: they become `null`, never text no parser reads.
     public static func double(_ value: Double) -> JSONValue {
-        if value.isFinite, value == value.rounded(), abs(value) < 1e15 {
+        guard value.isFinite else { return .null }
+        if value == value.rounded(), abs(value) < 1e15 {
             return .number(String(Int64(value)))
         }
         return .number(String(value))

@@ -6,7 +6,10 @@ import Foundation
 /// Error bodies differ by server (`{"error":{…}}` with a string or numeric `code`, vLLM's
 /// older flat `{"object":"error",…}`, FastAPI's `{"detail":…}`, plain text); all are read.
 public enum HTTPErrorMapper {
-    public static func error(for response: HTTPResponse, provider: ProviderSettings, model: ModelReference) -> LLMError {
+    /// `request` is what was sent: messages name the endpoint that answered, which may not
+    /// be the provider's usual one (`--api-base`, a proxy).
+    public static func error(for response: HTTPResponse, to request: HTTPRequest, provider: ProviderSettings, model: ModelReference) -> LLMError {
+        let endpoint = "\(request.host) (\(provider.name))"
         let body = try? JSONParser.parse(response.body)
         var detail = errorDetail(body) ?? plainText(response.body)
         detail.message = oneLine(detail.message)
@@ -28,35 +31,41 @@ public enum HTTPErrorMapper {
             {
                 return make(.contextLengthExceeded, "the conversation is too long for \(model)\(said)")
             }
-            return make(.badRequest, "\(provider.name) rejected the request (HTTP \(status))\(said)")
+            // Proxies (LiteLLM) and some servers answer an unknown model with a 400.
+            if code == "model_not_found" || ["invalid model name", "does not exist", "unknown model"].contains(where: lower.contains)
+                || lower.contains("model") && lower.contains("not found")
+            {
+                return make(.modelNotFound, "model \(model.name) was not found at \(endpoint)\(said)")
+            }
+            return make(.badRequest, "\(endpoint) rejected the request (HTTP \(status))\(said)")
         case 401:
-            let variable = provider.apiKeyCommand != nil ? "the key from api_key_cmd" : (provider.apiKeyEnv ?? "the API key")
-            return make(.authentication, "\(provider.name) rejected the credentials (HTTP 401)\(said) — check \(variable)")
+            let key = provider.apiKeyCommand != nil ? "the key from api_key_cmd" : provider.apiKeyEnv.map { "the key in \($0)" } ?? "the API key"
+            return make(.authentication, "\(endpoint) rejected \(key) (HTTP 401)\(said)")
         case 402:
-            return make(.quotaExceeded, "\(provider.name) needs payment or credits (HTTP 402)\(said)")
+            return make(.quotaExceeded, "\(endpoint) needs payment or credits (HTTP 402)\(said)")
         case 403:
-            return make(.permissionDenied, "\(provider.name) refused access (HTTP 403)\(said)")
+            return make(.permissionDenied, "\(endpoint) refused access (HTTP 403)\(said)")
         case 404:
             if code == "model_not_found" || lower.contains("model") {
-                return make(.modelNotFound, "model \(model.name) was not found at \(provider.name)\(said)")
+                return make(.modelNotFound, "model \(model.name) was not found at \(endpoint)\(said)")
             }
-            return make(.notFound, "\(provider.name) has no such endpoint (HTTP 404) at \(provider.apiBase ?? "?")\(said) — check api_base")
+            return make(.notFound, "\(endpoint) has no such endpoint (HTTP 404: \(request.url))\(said) — check api_base")
         case 408:
-            return make(.timeout, "\(provider.name) timed out the request (HTTP 408)\(said)", retryable: true)
+            return make(.timeout, "\(endpoint) timed out the request (HTTP 408)\(said)", retryable: true)
         case 429:
             if code == "insufficient_quota" || lower.contains("quota") && !lower.contains("rate") {
-                return make(.quotaExceeded, "\(provider.name) quota exhausted (HTTP 429)\(said)")
+                return make(.quotaExceeded, "\(endpoint) quota exhausted (HTTP 429)\(said)")
             }
-            return make(.rateLimited, "\(provider.name) rate limit reached (HTTP 429)\(said)", retryable: true)
+            return make(.rateLimited, "\(endpoint) rate limit reached (HTTP 429)\(said)", retryable: true)
         case 503, 529:
-            return make(.overloaded, "\(provider.name) is overloaded or not ready (HTTP \(status))\(said)", retryable: true)
+            return make(.overloaded, "\(endpoint) is overloaded or not ready (HTTP \(status))\(said)", retryable: true)
         case 409, 500...599:
-            return make(.serverError, "\(provider.name) failed (HTTP \(status))\(said)", retryable: true)
+            return make(.serverError, "\(endpoint) failed (HTTP \(status))\(said)", retryable: true)
         case 300..<400:
             let location = response.header("location").map { " to \($0); set api_base to it" } ?? ""
-            return make(.notFound, "\(provider.name) redirected the request (HTTP \(status))\(location)")
+            return make(.notFound, "\(endpoint) redirected the request (HTTP \(status))\(location)")
         default:
-            return make(.serverError, "\(provider.name) answered HTTP \(status)\(said)")
+            return make(.serverError, "\(endpoint) answered HTTP \(status)\(said)")
         }
     }
 
@@ -92,10 +101,21 @@ public enum HTTPErrorMapper {
         return line.count > limit ? String(line.prefix(limit)) + "…" : line
     }
 
-    /// `retry-after-ms` (preferred), else `retry-after` in seconds.
+    /// `retry-after-ms` (preferred), else `retry-after` in seconds or as an HTTP date
+    /// (RFC 9110: `Sun, 06 Nov 1994 08:49:37 GMT`; a date in the past means now).
     static func retryAfter(_ response: HTTPResponse) -> Double? {
-        if let ms = response.header("retry-after-ms").flatMap(Double.init) { return ms / 1000 }
-        if let seconds = response.header("retry-after").flatMap(Double.init) { return seconds }
-        return nil
+        if let ms = response.header("retry-after-ms").flatMap(Double.init), ms.isFinite { return ms / 1000 }
+        guard let value = response.header("retry-after")?.trimmingCharacters(in: .whitespaces) else { return nil }
+        if let seconds = Double(value), seconds.isFinite { return seconds }
+        guard let date = httpDate.date(from: value) else { return nil }
+        return max(0, date.timeIntervalSinceNow)
     }
+
+    private static let httpDate: DateFormatter = {
+        let format = DateFormatter()
+        format.locale = Locale(identifier: "en_US_POSIX")
+        format.timeZone = TimeZone(identifier: "GMT")
+        format.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
+        return format
+    }()
 }

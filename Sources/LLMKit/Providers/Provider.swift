@@ -15,9 +15,9 @@ public struct CompletionRequest: Sendable {
 
 /// Something that turns a conversation into the next assistant message.
 public protocol Provider: Sendable {
-    /// The HTTP request `complete` would send, for `--dry-run`; `nil` for providers that
-    /// send none (mock).
-    func httpRequest(for request: CompletionRequest) throws(LLMError) -> HTTPRequest?
+    /// The HTTP request `complete` (or, with `stream`, `stream`) would send, for `--dry-run`;
+    /// `nil` for providers that send none (mock).
+    func httpRequest(for request: CompletionRequest, stream: Bool) throws(LLMError) -> HTTPRequest?
 
     /// One attempt, no retries: the assistant message, with `finish_reason`, `usage` and
     /// `timings` where known.

@@ -52,13 +52,15 @@ public struct BatchRequest: Sendable {
         } else {
             return nil
         }
-        guard body["messages"]?.arrayValue != nil else {
-            throw LLMError(.invalidInput, "batch request \"messages\" must be an array")
-        }
     }
 
+    /// The request's messages. A problem here is this line's alone: the batch goes on.
     public func messages() throws(LLMError) -> [ChatMessage] {
-        try (body["messages"]?.arrayValue ?? []).map { value throws(LLMError) in
+        guard let items = body["messages"]?.arrayValue else {
+            throw LLMError(.invalidInput, "\"messages\" must be an array of messages")
+        }
+        guard !items.isEmpty else { throw LLMError(.invalidInput, "the request has no messages to reply to") }
+        return try items.map { value throws(LLMError) in
             guard let object = value.objectValue else {
                 throw LLMError(.invalidInput, "each of \"messages\" must be an object")
             }

@@ -16,7 +16,7 @@ public struct MockProvider: Provider {
 
     public init(settings: ProviderSettings) { self.settings = settings }
 
-    public func httpRequest(for request: CompletionRequest) throws(LLMError) -> HTTPRequest? { nil }
+    public func httpRequest(for request: CompletionRequest, stream: Bool) throws(LLMError) -> HTTPRequest? { nil }
 
     public func complete(_ request: CompletionRequest) async throws(LLMError) -> ChatMessage {
         let start = ContinuousClock.now

@@ -10,8 +10,8 @@ public struct OpenAICompatibleProvider: Provider {
         self.client = client
     }
 
-    public func httpRequest(for request: CompletionRequest) throws(LLMError) -> HTTPRequest? {
-        builder.httpRequest(for: request)
+    public func httpRequest(for request: CompletionRequest, stream: Bool) throws(LLMError) -> HTTPRequest? {
+        builder.httpRequest(for: request, stream: stream)
     }
 
     public func complete(_ request: CompletionRequest) async throws(LLMError) -> ChatMessage {
@@ -23,7 +23,7 @@ public struct OpenAICompatibleProvider: Provider {
             throw error.llmError(provider: settings, timeout: http.timeout).attributed(provider: settings.name, model: request.model.description)
         }
         guard (200..<300).contains(response.status) else {
-            throw HTTPErrorMapper.error(for: response, provider: settings, model: request.model)
+            throw HTTPErrorMapper.error(for: response, to: http, provider: settings, model: request.model)
         }
         let body: JSONValue
         do {

@@ -8,6 +8,11 @@ public struct OpenAIRequestBuilder: Sendable {
         self.apiKey = apiKey
     }
 
+    /// Where the request goes: `--api-base` / `LLMKIT_API_BASE`, else the provider's.
+    func url(for request: CompletionRequest) -> String {
+        Self.join(request.options.apiBase ?? settings.apiBase ?? "", "chat/completions")
+    }
+
     public func body(for request: CompletionRequest, stream: Bool = false) -> JSONObject {
         let options = request.options
         var body = JSONObject()
@@ -19,7 +24,7 @@ public struct OpenAIRequestBuilder: Sendable {
             })
         }
         body.set("temperature", options.temperature.map(JSONValue.double))
-        body.set(settings.maxTokensField, options.maxTokens.map(JSONValue.int))
+        body.set(settings.maxTokensField(for: url(for: request)), options.maxTokens.map(JSONValue.int))
         if let stop = options.stop, !stop.isEmpty { body["stop"] = .array(stop.map(JSONValue.string)) }
         body.set("seed", options.seed.map(JSONValue.int))
         if let schema = options.schema {
@@ -42,8 +47,7 @@ public struct OpenAIRequestBuilder: Sendable {
     }
 
     public func httpRequest(for request: CompletionRequest, stream: Bool = false) -> HTTPRequest {
-        let base = request.options.apiBase ?? settings.apiBase ?? ""
-        var http = HTTPRequest(method: "POST", url: Self.join(base, "chat/completions"))
+        var http = HTTPRequest(method: "POST", url: url(for: request))
         http.headers = [("Content-Type", "application/json")]
         if let apiKey { http.headers.append(("Authorization", "Bearer \(apiKey)")) }
         http.headers.append(contentsOf: settings.headers)

@@ -16,7 +16,9 @@ public enum OpenAIResponseParser {
         switch wire["content"] {
         case .string(let s)?: message.content = .string(s)
         case .array(let parts)?: message.content = .array(parts)
-        default: message.content = nil
+        case .null?, nil: message.content = nil
+        case let other?:
+            throw LLMError(.invalidReply, "\(provider) returned a reply whose content is \(other.serialized.prefix(40)), not text", provider: provider)
         }
         for (i, item) in (wire["tool_calls"]?.arrayValue ?? []).enumerated() {
             if let call = ToolCall(json: item, fallbackID: "call_\(i)") { message.toolCalls.append(call) }

@@ -28,7 +28,7 @@ extension OpenAICompatibleProvider {
             return partial(error.llmError(provider: settings, timeout: http.timeout))
         }
         guard (200..<300).contains(response.status) else {
-            return partial(HTTPErrorMapper.error(for: response, provider: settings, model: request.model))
+            return partial(HTTPErrorMapper.error(for: response, to: http, provider: settings, model: request.model))
         }
         let (summary, failure, stopped) = state.withLock { s in
             s.finish(collector)
