@@ -16,6 +16,8 @@ every scenario:
   model "not-json"       200 with an HTML body
   model "bad-model-400"  400 "Invalid model name", as LiteLLM words an unknown model
   model "number-content" a reply whose content is the number 42
+  model "big-error"      500 with a 100 MB body; "big-reply": 200 with a 100 MB JSON reply
+  model "big-event"      streamed: one SSE event of 40 MB
   model "slow"           answers after 3 s
   model "echo-auth"      echoes the Authorization header it received in its reply, as a
                          hostile server would; streamed, the key is split across two
@@ -275,7 +277,29 @@ class Handler(BaseHTTPRequestHandler):
         if status == 200 and body.get("stream"):
             self.send_stream(body)
             return
+        if body.get("model") in ("big-error", "big-reply"):
+            self.send_big(500 if body.get("model") == "big-error" else 200, 100 << 20)
+            return
         self.send_json(status, payload, headers)
+
+    def send_big(self, status, size):
+        """A body of `size` bytes, written in pieces so the server itself stays small."""
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(size))
+        self.end_headers()
+        head = b'{"choices":[{"message":{"role":"assistant","content":"'
+        tail = b'"}}]}'
+        block = b"x" * (1 << 20)
+        self.wfile.write(head)
+        left = size - len(head) - len(tail)
+        try:
+            while left > 0:
+                self.wfile.write(block[:min(left, len(block))])
+                left -= len(block)
+            self.wfile.write(tail)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
 
     def send_stream(self, body):
         model = body.get("model", "")
@@ -285,6 +309,15 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Connection", "close")
         self.end_headers()
         self.close_connection = True
+        if model == "big-event":
+            try:
+                self.wfile.write(b'data: {"choices":[{"index":0,"delta":{"content":"')
+                for _ in range(40):
+                    self.wfile.write(b"x" * (1 << 20))
+                self.wfile.write(b'"}}]}\n\n')
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+            return
         if model.startswith("bench-stream-"):
             for block in bench_stream(body, int(model.rsplit("-", 1)[1])):
                 self.wfile.write(block)
