@@ -232,3 +232,35 @@ import Testing
         #expect(HTTPErrorMapper.retryAfter(response(format.string(from: Date().addingTimeInterval(-60)))) == 0, "a past date: now")
     }
 }
+
+@Suite struct LargeObjectTests {
+    @Test func manyKeysParseInLinearTime() throws {
+        let count = 200_000
+        var text = "{"
+        for i in 0..<count { text += (i == 0 ? "" : ",") + "\"k\(i)\":\(i)" }
+        text += "}"
+        let start = ContinuousClock.now
+        let object = try #require(try JSONParser.parse(text).objectValue)
+        #expect(object.count == count)
+        #expect(object["k199999"] == 199999)
+        #expect(object.keys.prefix(3) == ["k0", "k1", "k2"], "order is kept")
+        #expect(ContinuousClock.now - start < .seconds(10), "quadratic in the number of keys")
+        var copy = object
+        copy["k5"] = nil
+        #expect(copy["k5"] == nil && copy["k6"] == 6 && copy.count == count - 1)
+        copy["new"] = "v"
+        #expect(copy.keys.last == "new" && copy["new"] == "v")
+    }
+
+    @Test func sseEventsAndNDJSONLinesAreCapped() {
+        var sse = SSEParser(limit: 1000)
+        var events = 0
+        let big = Array(("data: " + String(repeating: "x", count: 5000) + "\n\n").utf8)
+        big.withUnsafeBytes { sse.feedViews($0) { _ in events += 1 } }
+        #expect(events == 0 && sse.overflowed)
+        var ndjson = NDJSONParser(limit: 1000)
+        var lines = 0
+        ndjson.feed(Array((String(repeating: "y", count: 5000) + "\n").utf8)) { _ in lines += 1 }
+        #expect(lines == 0 && ndjson.overflowed)
+    }
+}

@@ -23,6 +23,7 @@ public struct Config: Sendable {
         public var maxTokensField: String?
         public var mockScript: String?
         public var structuredOutput: StructuredOutputStyle?
+        public var maxReplyBytes: Int?
 
         public init() {}
     }
@@ -44,6 +45,7 @@ public struct Config: Sendable {
         if let field = overrides.maxTokensField { settings.maxTokensField = field }
         if let script = overrides.mockScript { settings.mockScript = script }
         if let style = overrides.structuredOutput { settings.structuredOutput = style }
+        if let bytes = overrides.maxReplyBytes { settings.maxReplyBytes = bytes }
         return settings
     }
 

@@ -93,6 +93,12 @@ public enum ConfigLoader {
         if map["api_key"] != nil {
             throw LLMError(.configuration, "\(place): \(at).api_key would put a secret in a file; use api_key_env or api_key_cmd")
         }
+        if let size = map["max_reply_mb"] {
+            guard let mib = (size as? Int) ?? (size as? Double).map({ Int($0) }), mib >= 1, mib <= 4096 else {
+                throw LLMError(.configuration, "\(place): \(at).max_reply_mb must be a whole number of MiB from 1 to 4096")
+            }
+            o.maxReplyBytes = mib << 20
+        }
         if let timeout = map["timeout"] {
             guard let seconds = (timeout as? Double) ?? (timeout as? Int).map(Double.init) else {
                 throw LLMError(.configuration, "\(place): \(at).timeout must be a number of seconds")

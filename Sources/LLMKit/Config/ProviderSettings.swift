@@ -34,6 +34,8 @@ public struct ProviderSettings: Sendable {
     public var startHint: String?
     /// The replay file for `mock/script`.
     public var mockScript: String?
+    /// The largest non-streamed reply accepted (`max_reply_mb`).
+    public var maxReplyBytes = HTTPRequest.defaultMaxBodyBytes
 
     public init(
         name: String, format: WireFormat = .openai, apiBase: String? = nil, apiKeyEnv: String? = nil,

@@ -5,15 +5,25 @@
 /// because lines are cut at `\n` bytes only.
 public struct NDJSONParser: Sendable {
     private var line: [UInt8] = []
+    /// The most bytes a line may hold: a peer cannot make memory grow past it.
+    public let limit: Int
+    /// A line went over `limit`; nothing more is parsed.
+    public private(set) var overflowed = false
 
-    public init() {}
+    public init(limit: Int = SSEParser.defaultLimit) { self.limit = limit }
 
     public mutating func feed(_ bytes: UnsafeRawBufferPointer, emit: ([UInt8]) -> Void) {
+        guard !overflowed else { return }
         for byte in bytes {
             if byte == 0x0A {
                 flush(emit: emit)
             } else {
                 line.append(byte)
+                if line.count > limit {
+                    overflowed = true
+                    line = []
+                    return
+                }
             }
         }
     }
@@ -24,6 +34,7 @@ public struct NDJSONParser: Sendable {
 
     /// A last line without a newline still counts.
     public mutating func finish(emit: ([UInt8]) -> Void) {
+        guard !overflowed else { return }
         flush(emit: emit)
     }
 

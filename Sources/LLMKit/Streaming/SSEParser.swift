@@ -49,8 +49,14 @@ public struct SSEParser: Sendable {
     private var lastEventID = ""
     /// The `retry:` value in milliseconds, if the server sent one.
     public private(set) var reconnectionTime: Int?
+    /// The most bytes a line or an event may hold: a peer cannot make memory grow past it.
+    public let limit: Int
+    /// A line or an event went over `limit`; nothing more is parsed.
+    public private(set) var overflowed = false
 
-    public init() {}
+    public static let defaultLimit = 16 << 20
+
+    public init(limit: Int = SSEParser.defaultLimit) { self.limit = limit }
 
     /// Parses a chunk; calls `emit` for every event it completes.
     public mutating func feed(_ chunk: UnsafeRawBufferPointer, emit: (SSEEvent) -> Void) {
@@ -59,6 +65,7 @@ public struct SSEParser: Sendable {
 
     /// Parses a chunk; calls `emit` with a view of every event it completes.
     public mutating func feedViews(_ chunk: UnsafeRawBufferPointer, emit: (SSEEventView) -> Void) {
+        guard !overflowed else { return }
         var bytes = chunk[...]
         if atStart {
             // A leading BOM is dropped once, even when it arrives split across chunks.
@@ -90,6 +97,7 @@ public struct SSEParser: Sendable {
             let piece = UnsafeBufferPointer(start: base + position, count: stop - position)
             guard stop < end else {
                 line.append(contentsOf: piece)
+                if line.count > limit { overflow() }
                 return
             }
             lastWasCR = cr != nil
@@ -103,7 +111,15 @@ public struct SSEParser: Sendable {
                 line.removeAll(keepingCapacity: true)
                 whole.withUnsafeBufferPointer { processLine($0, emit: emit) }
             }
+            if overflowed { return }
         }
+    }
+
+    private mutating func overflow() {
+        overflowed = true
+        line = []
+        data = []
+        hasData = false
     }
 
     public mutating func feed(_ bytes: [UInt8], emit: (SSEEvent) -> Void) {
@@ -117,6 +133,7 @@ public struct SSEParser: Sendable {
     }
 
     public mutating func finishViews(emit: (SSEEventView) -> Void) {
+        guard !overflowed else { return }
         if !bomCandidate.isEmpty { line.append(contentsOf: bomCandidate); bomCandidate.removeAll() }
         if !line.isEmpty {
             let whole = line
@@ -140,6 +157,7 @@ public struct SSEParser: Sendable {
         let field = Field(UnsafeBufferPointer(rebasing: line[..<nameEnd]))
         switch field {
         case .data:
+            guard data.count + value.count < limit else { return overflow() }
             data.append(contentsOf: value)
             data.append(0x0A)
             hasData = true
@@ -152,6 +170,7 @@ public struct SSEParser: Sendable {
                 reconnectionTime = Int(String(decoding: value, as: UTF8.self))
             }
         case .error:
+            guard data.count + value.count < limit else { return overflow() }
             eventType = "error"
             data.append(contentsOf: value)
             data.append(0x0A)

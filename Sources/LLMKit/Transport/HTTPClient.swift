@@ -93,6 +93,7 @@ private final class Transfer: @unchecked Sendable {
     private var body: [UInt8] = []
     private var receivedData = false
     private var aborted = false
+    private var tooLarge = false
     private var lastActivity = ContinuousClock.now
 
     init(request: HTTPRequest, onBody: HTTPClient.BodySink?, continuation: CheckedContinuation<Result<HTTPResponse, TransportError>, Never>) {
@@ -125,13 +126,23 @@ private final class Transfer: @unchecked Sendable {
         })
     }
 
+    /// Memory stays bounded whatever the server sends: an error body keeps its start (enough
+    /// for the message), a reply past its limit ends the transfer.
     private func receiveBody(_ bytes: UnsafeRawBufferPointer) -> Int {
         receivedData = true
         lastActivity = .now
-        if let onBody, (200..<300).contains(status) {
+        let success = (200..<300).contains(status)
+        if let onBody, success {
             if !onBody(bytes) { aborted = true; return 0 }
-        } else {
-            body.append(contentsOf: bytes)
+            return bytes.count
+        }
+        let room = max(0, (success ? request.maxBodyBytes : HTTPRequest.errorBodyLimit) - body.count)
+        body.append(contentsOf: bytes.prefix(room))
+        guard bytes.count <= room else {
+            // An error keeps what it has; a reply that does not fit is a failure.
+            tooLarge = success
+            aborted = true
+            return 0
         }
         return bytes.count
     }
@@ -150,7 +161,10 @@ private final class Transfer: @unchecked Sendable {
     }
 
     func finish(_ result: CURLcode) {
-        if result == .ok || (aborted && result == CURLE_WRITE_ERROR) {
+        if tooLarge {
+            continuation.resume(returning: .failure(TransportError(
+                kind: .replyTooLarge, host: request.host, detail: "the reply is larger than \(request.maxBodyBytes >> 20) MiB", receivedData: true)))
+        } else if result == .ok || (aborted && result == CURLE_WRITE_ERROR) {
             continuation.resume(returning: .success(HTTPResponse(
                 status: easy.responseCode, headers: headers, body: body,
                 timeToFirstByte: easy.timeToFirstByte, totalTime: easy.totalTime)))

@@ -11,6 +11,12 @@ public struct HTTPRequest: Sendable {
     /// Seconds without a received byte before giving up. Only for streamed bodies: a
     /// non-streamed completion is silent until it is done.
     public var idleTimeout: Double?
+    /// The most bytes of a successful reply kept when it is not streamed; past it the
+    /// transfer ends with `.replyTooLarge`. (An error reply keeps its first `errorBodyLimit`.)
+    public var maxBodyBytes = HTTPRequest.defaultMaxBodyBytes
+
+    public static let defaultMaxBodyBytes = 32 << 20
+    public static let errorBodyLimit = 64 << 10
 
     public init(method: String = "POST", url: String, headers: [(name: String, value: String)] = [], body: [UInt8]? = nil) {
         self.method = method
@@ -52,7 +58,7 @@ public struct HTTPResponse: Sendable {
 /// A transfer that produced no HTTP response: the connection or the wait failed.
 public struct TransportError: Error, Sendable, Equatable {
     public enum Kind: Sendable, Equatable {
-        case connectionRefused, hostNotFound, timedOut, stalled, tls, connectionLost, other
+        case connectionRefused, hostNotFound, timedOut, stalled, tls, connectionLost, replyTooLarge, other
     }
     public var kind: Kind
     public var host: String

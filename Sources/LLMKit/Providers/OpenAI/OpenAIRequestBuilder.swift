@@ -55,6 +55,7 @@ public struct OpenAIRequestBuilder: Sendable {
         body(for: request, stream: stream).write(to: &bytes)
         http.body = bytes
         http.timeout = request.options.timeout ?? settings.timeout
+        http.maxBodyBytes = settings.maxReplyBytes
         return http
     }
 

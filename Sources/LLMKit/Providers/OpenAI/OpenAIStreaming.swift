@@ -57,6 +57,10 @@ struct StreamState: Sendable {
     /// Returns whether the transfer should go on.
     mutating func feed(_ bytes: UnsafeRawBufferPointer, _ collector: StreamCollector) -> Bool {
         Self.pump(&parser, &consumer) { parser, consume in parser.feedViews(bytes, emit: consume) }
+        if parser.overflowed, consumer.error == nil {
+            consumer.error = LLMError(.invalidReply, "the server sent a stream event larger than \(parser.limit >> 20) MiB; the reply is cut there",
+                                      retryable: false)
+        }
         consumer.deliver(to: collector)
         return consumer.error == nil && !consumer.stopped
     }
