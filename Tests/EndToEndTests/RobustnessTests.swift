@@ -96,3 +96,60 @@ import Testing
         #expect(result.lastRecord?["body"]?["stream_options"] != nil)
     }
 }
+
+@Suite struct ServerCornerTests {
+    let server: FakeServer
+    init() throws { server = try FakeServer() }
+
+    @Test func aWholeJSONReplyToAStreamingRequestIsDelivered() throws {
+        let result = try run("llm-stream", ["-m", "llamacpp/ignores-stream", "--api-base", server.baseURL, "hello"], stdin: nil)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.lastRecord?["content"] == "Echo: hello", "\(result.stdout)")
+        #expect(result.records.contains { $0["type"] == "delta" && $0["content"] == "Echo: hello" }, "delivered as one piece")
+    }
+
+    @Test func anHTMLPageIsNotAnAPIReply() throws {
+        for tool in ["llm-complete", "llm-stream"] {
+            let result = try run(tool, ["-m", "llamacpp/not-json", "--api-base", server.baseURL, "hi"], stdin: nil)
+            #expect(result.status == 69, "\(tool): \(result.stderr)")
+            #expect(result.stderr.contains("not an API reply") && result.stderr.contains("Welcome to nginx"), "\(tool): \(result.stderr)")
+        }
+    }
+
+    @Test func aServerThatRefusesJSONSchemaGetsTheOtherFormOnce() async throws {
+        let schema = Paths.temporaryDirectory().appendingPathComponent("schema.json")
+        try #"{"type":"object","properties":{"answer":{"type":"integer"}},"required":["answer"]}"#.write(to: schema, atomically: true, encoding: .utf8)
+        let input = [#"{"id":1,"messages":[{"role":"user","content":"2+2"}]}"#, #"{"id":2,"messages":[{"role":"user","content":"3+1"}]}"#].joined(separator: "\n") + "\n"
+        let start = Date()
+        let result = try run("llm-complete", ["-m", "openai/json-object-only", "--schema", schema.path], stdin: input,
+                             environment: ["OPENAI_API_KEY": "sk-test-0123456789", "OPENAI_BASE_URL": server.baseURL])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(Date().timeIntervalSince(start) < 5, "not retried for seconds")
+        #expect(result.records.map { $0["message"]?["content"] } == ["{\"answer\": 4}", "{\"answer\": 4}"])
+        let kinds = try await server.requests().map { $0["body"]?["response_format"]?["type"]?.stringValue ?? "" }
+        #expect(kinds == ["json_schema", "json_object", "json_object"], "one fallback, remembered for the run: \(kinds)")
+    }
+}
+
+@Suite struct ToolsFileCornerTests {
+    @Test func relativeCommandPathsAreBesideTheToolsFile() throws {
+        let fixture = try ToolsFixture("tools:\n  - {name: hello, command: [\"scripts/hello.sh\"]}\n")
+        try FileManager.default.createDirectory(at: fixture.directory.appendingPathComponent("scripts"), withIntermediateDirectories: true)
+        try fixture.write("scripts/hello.sh", "#!/bin/sh\necho beside the tools file\n", executable: true)
+        let message = try fixture.call("hello", "{}")
+        #expect(message["content"] == "beside the tools file", "\(message)")
+    }
+
+    @Test func aModelStepThatAddsALineFirstDoesNotDuplicateTheTranscript() throws {
+        let agent = Paths.fixture("agent")
+        let input = try String(contentsOf: agent.appendingPathComponent("question.jsonl"), encoding: .utf8)
+        let result = try run("llm-tools", ["loop", "-f", agent.appendingPathComponent("tools.yaml").path, "--max-turns", "5", "--",
+                                           Paths.binary("llm-complete").path, "-s", "Be brief", "-m", "mock/script",
+                                           "--mock-script", agent.appendingPathComponent("replies.jsonl").path],
+                             stdin: input)
+        #expect(result.status == 0, "\(result.stderr)")
+        let users = result.records.filter { $0["role"] == "user" }
+        #expect(users.count == 1, "the user line once, not once per turn: \(result.stdout)")
+        #expect(result.records.filter { $0["role"] == "assistant" }.count == 3)
+    }
+}

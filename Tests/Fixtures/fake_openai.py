@@ -13,11 +13,15 @@ every scenario:
   model "unauthorized"   401 invalid_api_key
   model "rate-limited"   429 with retry-after: 0
   model "server-error"   500; "flaky": 500 on the first request for each prompt, then 200
-  model "not-json"       200 with an HTML body
+  model "not-json"       200 with an HTML body, streamed or not
   model "bad-model-400"  400 "Invalid model name", as LiteLLM words an unknown model
   model "number-content" a reply whose content is the number 42
   model "big-error"      500 with a 100 MB body; "big-reply": 200 with a 100 MB JSON reply
   model "big-event"      streamed: one SSE event of 40 MB
+  model "ignores-stream" answers a streaming request with one whole JSON reply
+  model "json-object-only" rejects response_format json_schema as llama-cpp-python does (a 500
+                         carrying a pydantic validation error); with json_object + schema it
+                         answers {"answer": 4}
   model "slow"           answers after 3 s
   model "echo-auth"      echoes the Authorization header it received in its reply, as a
                          hostile server would; streamed, the key is split across two
@@ -214,6 +218,11 @@ def respond(body, headers):
         return 200, {}, completion(body, {"role": "assistant", "content": None, "tool_calls": [call]}, "tool_calls")
     if model == "echo-auth":
         return 200, {}, completion(body, {"role": "assistant", "content": "you sent " + str(headers.get("Authorization"))})
+    if model == "json-object-only":
+        kind = (body.get("response_format") or {}).get("type")
+        if kind == "json_schema":
+            return 500, {}, error_body("1 validation error for CreateChatCompletionRequest\nresponse_format.type\n  Input should be 'text' or 'json_object' [type=literal_error, input_value='json_schema', input_type=str]", "internal_server_error")
+        return 200, {}, completion(body, {"role": "assistant", "content": "{\"answer\": 4}"})
     if model == "structured":
         return 200, {}, completion(body, {"role": "assistant", "content": "{\"answer\": 4}"})
     if model == "structured-bad":
@@ -274,7 +283,7 @@ class Handler(BaseHTTPRequestHandler):
         if ARGS.delay_ms:
             time.sleep(ARGS.delay_ms / 1000)
         status, headers, payload = respond(body, self.headers)
-        if status == 200 and body.get("stream"):
+        if status == 200 and body.get("stream") and body.get("model") not in ("ignores-stream", "not-json"):
             self.send_stream(body)
             return
         if body.get("model") in ("big-error", "big-reply"):
