@@ -22,14 +22,15 @@ public final class MCPServers: MCPTools, @unchecked Sendable {
 
     /// Starts each server (in `sandbox`, with the allowlisted environment plus the variables
     /// its entry names) and lists its tools (or the subset the file names).
-    public static func start(_ servers: [ToolsFile.MCPServer], environment: [String: String], directory: String,
+    public static func start(_ servers: [ToolsFile.MCPServer], of file: ToolsFile, environment: [String: String], directory: String,
                              sandbox: Sandbox) async throws(ToolFailure) -> MCPServers {
         let all = MCPServers(timeout: servers.map(\.timeout).max() ?? ToolsFile.defaultTimeout)
         for server in servers {
             let session: ChildProcess.Session
             do {
                 let variables = ToolEnvironment.forTool(environment, named: server.environment)
-                session = try ChildProcess.start(sandbox.command(server.argv, environment: variables), environment: variables, directory: directory)
+                session = try ChildProcess.start(sandbox.command(file.resolvingProgram(server.argv), environment: variables),
+                                                 environment: variables, directory: directory)
             } catch {
                 throw ToolFailure("cannot start MCP server \(server.name): \(error.message)")
             }

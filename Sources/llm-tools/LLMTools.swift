@@ -81,7 +81,7 @@ struct ToolOptions: ParsableArguments {
             var mcp: MCPServers?
             if startMCP, !tools.mcpServers.isEmpty {
                 let confinement = try Confinement(root: settings.root)
-                mcp = try await MCPServers.start(tools.mcpServers, environment: environment.values, directory: confinement.root,
+                mcp = try await MCPServers.start(tools.mcpServers, of: tools, environment: environment.values, directory: confinement.root,
                                                  sandbox: ToolExecutor.sandbox(file: tools, settings: settings, root: confinement.root))
             }
             let ask: (@Sendable (ToolCall) -> Bool)? = confirm ? TerminalConfirmation.ask : nil

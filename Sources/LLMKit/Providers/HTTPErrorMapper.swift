@@ -59,6 +59,10 @@ public enum HTTPErrorMapper {
             return make(.rateLimited, "\(endpoint) rate limit reached (HTTP 429)\(said)", retryable: true)
         case 503, 529:
             return make(.overloaded, "\(endpoint) is overloaded or not ready (HTTP \(status))\(said)", retryable: true)
+        case 500 where ["validation error", "input should be", "value_error", "literal_error"].contains(where: lower.contains):
+            // A server that reports a malformed request as a 500 (llama-cpp-python through
+            // LiteLLM): the same request would fail the same way, so it is not retried.
+            return make(.badRequest, "\(endpoint) rejected the request (HTTP 500)\(said)")
         case 409, 500...599:
             return make(.serverError, "\(endpoint) failed (HTTP \(status))\(said)", retryable: true)
         case 300..<400:

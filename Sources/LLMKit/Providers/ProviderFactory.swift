@@ -4,6 +4,8 @@ public struct ProviderFactory: Sendable {
     public let environment: Environment
     /// `--mock-script`, which wins over the config's `providers.mock.script`.
     public var mockScript: String?
+    /// What servers turned out to accept, shared by every provider this run builds.
+    let learned = LearnedServerStyles()
 
     public init(config: Config, environment: Environment, mockScript: String? = nil) {
         self.config = config
@@ -35,7 +37,7 @@ public struct ProviderFactory: Sendable {
         case .openai:
             let configPath = config.path ?? ConfigLoader.path(environment: environment)?.path
             let key = try APIKeyResolver.resolve(settings, environment: environment, configPath: configPath)
-            return OpenAICompatibleProvider(settings: settings, apiKey: key)
+            return OpenAICompatibleProvider(settings: settings, apiKey: key, learned: learned)
         }
     }
 }

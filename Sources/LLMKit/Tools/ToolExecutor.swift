@@ -125,11 +125,7 @@ public struct ToolExecutor: Sendable {
                 environment[name] = value.stringValue ?? value.serialized
             }
         }
-        var argv = command.argv
-        // A relative program path is relative to the tools file, so files can ship scripts.
-        if argv[0].hasPrefix("./") || argv[0].hasPrefix("../"), let path = file.path {
-            argv[0] = ((path as NSString).deletingLastPathComponent as NSString).appendingPathComponent(argv[0])
-        }
+        let argv = file.resolvingProgram(command.argv)
         do {
             let result = try await ChildProcess.run(sandbox.command(argv, environment: environment), environment: environment,
                                                     input: Array(JSONValue.object(arguments).serialized.utf8),

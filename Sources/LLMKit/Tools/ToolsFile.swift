@@ -67,6 +67,16 @@ public struct ToolsFile: Sendable {
         commands.map(\.definition) + builtins.map(\.tool.definition)
     }
 
+    /// `argv` with a relative program path (`./weather.sh`, `scripts/x.sh`) made relative to
+    /// this file's folder, so a tools file can ship its scripts beside it. A bare name
+    /// (`python3`) is looked up in PATH as usual.
+    public func resolvingProgram(_ argv: [String]) -> [String] {
+        guard var program = argv.first, program.contains("/"), !program.hasPrefix("/"), let path else { return argv }
+        let folder = (path as NSString).deletingLastPathComponent
+        program = ((folder.isEmpty ? "." : folder) as NSString).appendingPathComponent(program)
+        return [program] + argv.dropFirst()
+    }
+
     public static func load(_ path: String) throws(LLMError) -> ToolsFile {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw LLMError(.usage, "cannot read tools file \(path)")

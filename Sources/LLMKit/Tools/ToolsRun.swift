@@ -156,16 +156,29 @@ enum ModelStep {
             bytes.withUnsafeBytes { _ = FileDescriptorIO.writeAll(writer.fileDescriptor, $0) }
             try? writer.close()
         }
+        // The step writes its copy of the transcript first — perhaps with a system line added
+        // or replaced (`-s`) — then what is new. The copy ends with the transcript's last
+        // line, no earlier than its place in the transcript; everything after it is new.
+        // Should that line never come, the lines past the transcript's length are.
         var reader = LineReader(fd: stdout.fileHandleForReading.fileDescriptor)
-        var index = 0
-        var copying = true
+        var position = 0
+        var copyEnded = transcript.isEmpty
+        var held: [[UInt8]] = []
         var new: [[UInt8]] = []
         while let line = try reader.next() {
-            if copying, index < transcript.count, transcript[index] == line {
-                index += 1
+            defer { position += 1 }
+            if !copyEnded {
+                held.append(line)
+                if position >= transcript.count - 1, line == transcript.last {
+                    copyEnded = true
+                    held.removeAll()
+                }
                 continue
             }
-            copying = false
+            new.append(line)
+            try output.writeLine(line)
+        }
+        for line in held.dropFirst(transcript.count) {
             new.append(line)
             try output.writeLine(line)
         }

@@ -132,7 +132,7 @@ private final class Transfer: @unchecked Sendable {
         receivedData = true
         lastActivity = .now
         let success = (200..<300).contains(status)
-        if let onBody, success {
+        if let onBody, success, !collectsWhole {
             if !onBody(bytes) { aborted = true; return 0 }
             return bytes.count
         }
@@ -145,6 +145,12 @@ private final class Transfer: @unchecked Sendable {
             return 0
         }
         return bytes.count
+    }
+
+    /// The reply is a whole document (JSON, HTML), even if a stream was asked for.
+    private var collectsWhole: Bool {
+        guard let type = headers.last(where: { $0.name.lowercased() == "content-type" })?.value.lowercased() else { return false }
+        return HTTPRequest.wholeBodyTypes.contains { type.hasPrefix($0) }
     }
 
     private func receiveHeader(_ bytes: UnsafeRawBufferPointer) {

@@ -16,6 +16,9 @@ public struct HTTPRequest: Sendable {
     public var maxBodyBytes = HTTPRequest.defaultMaxBodyBytes
 
     public static let defaultMaxBodyBytes = 32 << 20
+    /// A streamed request answered with one of these is collected whole, not streamed: a
+    /// server that ignored `stream`, or an HTML page from a proxy. The caller reads `body`.
+    public static let wholeBodyTypes = ["application/json", "text/html"]
     public static let errorBodyLimit = 64 << 10
 
     public init(method: String = "POST", url: String, headers: [(name: String, value: String)] = [], body: [UInt8]? = nil) {
@@ -46,6 +49,11 @@ public struct HTTPResponse: Sendable {
         self.body = body
         self.timeToFirstByte = timeToFirstByte
         self.totalTime = totalTime
+    }
+
+    /// The media type, lower-case, without parameters (`text/event-stream`).
+    public var mediaType: String? {
+        header("content-type").map { String($0.split(separator: ";").first ?? "").trimmingCharacters(in: .whitespaces).lowercased() }
     }
 
     /// The last value of a header, matched case-insensitively.

@@ -5,6 +5,15 @@ extension OpenAICompatibleProvider {
     /// on the transfer thread; the reply received so far survives every way a stream can
     /// end early (mid-stream error, dropped connection, stall, closed stdout).
     public func stream(_ request: CompletionRequest, into collector: StreamCollector) async -> StreamOutcome {
+        let outcome = await streamOnce(request, builder: builderFor(request), into: collector)
+        guard let error = outcome.error, !collector.receivedAnything,
+              let fallback = fallbackBuilder(after: error, for: request) else { return outcome }
+        var retried = await streamOnce(request, builder: fallback, into: collector)
+        retried.error = retried.error.map { Self.namingTheSetting($0, provider: settings.name) }
+        return retried
+    }
+
+    private func streamOnce(_ request: CompletionRequest, builder: OpenAIRequestBuilder, into collector: StreamCollector) async -> StreamOutcome {
         var http = builder.httpRequest(for: request, stream: true)
         http.idleTimeout = request.options.idleTimeout
         let model = request.model.description
@@ -30,6 +39,14 @@ extension OpenAICompatibleProvider {
         guard (200..<300).contains(response.status) else {
             return partial(HTTPErrorMapper.error(for: response, to: http, provider: settings, model: request.model))
         }
+        if !response.body.isEmpty {
+            // Not a stream: a server that ignored `stream` (its whole reply), or a page.
+            do {
+                return deliverWhole(try wholeReply(response, to: http, model: request.model), to: collector)
+            } catch {
+                return partial(error)
+            }
+        }
         let (summary, failure, stopped) = state.withLock { s in
             s.finish(collector)
             return (s.assembler.summary, s.error, s.stopped)
@@ -39,6 +56,24 @@ extension OpenAICompatibleProvider {
             return partial(LLMError(.connectionFailed, "\(settings.name) at \(http.host) ended the stream before the reply was complete",
                                     provider: settings.name, retryable: false))
         }
+        return StreamOutcome(message: collector.message(summary: summary))
+    }
+
+    /// A whole reply, passed on as the pieces a stream would have carried.
+    private func deliverWhole(_ reply: ChatMessage, to collector: StreamCollector) -> StreamOutcome {
+        var pieces: [StreamDelta] = []
+        if let reasoning = reply.reasoning { pieces.append(.reasoning(reasoning)) }
+        if let text = reply.text, !text.isEmpty { pieces.append(.content(text)) }
+        for (index, call) in reply.toolCalls.enumerated() {
+            pieces.append(.toolCall(index: index, id: call.id, name: call.name, arguments: call.arguments))
+        }
+        collector.receive(pieces)
+        collector.flush()
+        var summary = StreamSummary()
+        summary.finishReason = reply.finishReason
+        summary.usage = reply.usage
+        summary.id = reply.id
+        summary.ended = true
         return StreamOutcome(message: collector.message(summary: summary))
     }
 }
