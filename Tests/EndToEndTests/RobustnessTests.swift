@@ -153,3 +153,66 @@ import Testing
         #expect(result.records.filter { $0["role"] == "assistant" }.count == 3)
     }
 }
+
+/// SIGINT, SIGTERM and SIGHUP mean the same to every tool: what was received is written, an
+/// `interrupted` error record follows, exit 130.
+@Suite struct SignalTests {
+    let server: FakeServer
+    init() throws { server = try FakeServer() }
+
+    /// Starts `tool`, waits `after` seconds, sends `signal`; its status, stdout, and whether
+    /// it ended within 5 s of the signal.
+    func interrupt(_ tool: String, _ arguments: [String], signal: Int32, after: Double, readOutput: Bool = true) throws -> (Int32, String, Bool) {
+        let process = Process()
+        process.executableURL = Paths.binary(tool)
+        process.arguments = arguments
+        process.environment = ["PATH": "/usr/bin:/bin"]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        usleep(UInt32(after * 1_000_000))
+        kill(process.processIdentifier, signal)
+        let signalled = Date()
+        let watchdog = Watchdog(process, after: 5)
+        var stdout = ""
+        if readOutput {
+            stdout = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        } else {
+            while process.isRunning, Date().timeIntervalSince(signalled) < 6 { usleep(20_000) }
+        }
+        process.waitUntilExit()
+        return (process.terminationStatus, stdout, !watchdog.fired)
+    }
+
+    @Test(arguments: [SIGINT, SIGTERM, SIGHUP])
+    func llmCompleteWritesAnErrorRecordAndExits130(signal: Int32) throws {
+        let (status, stdout, ended) = try interrupt("llm-complete", ["-m", "llamacpp/slow", "--api-base", server.baseURL, "hi"], signal: signal, after: 0.5)
+        #expect(ended)
+        #expect(status == 130, "signal \(signal): \(status)")
+        let records = stdout.split(separator: "\n").compactMap { try? JSONParser.parse(String($0)).objectValue }
+        #expect(records.first?["role"] == "user", "the conversation is still written")
+        #expect(records.last?["code"] == "interrupted", "\(stdout)")
+    }
+
+    @Test(arguments: [SIGINT, SIGTERM, SIGHUP])
+    func llmStreamKeepsThePartialReply(signal: Int32) throws {
+        let (status, stdout, ended) = try interrupt("llm-stream", ["-m", "llamacpp/slow-stream", "--api-base", server.baseURL, "one two three four five six"],
+                                                   signal: signal, after: 0.7)
+        #expect(ended)
+        #expect(status == 130, "signal \(signal): \(status)")
+        let records = stdout.split(separator: "\n").compactMap { try? JSONParser.parse(String($0)).objectValue }
+        let partial = records.dropLast().last
+        #expect(partial?["finish_reason"] == "interrupted" && partial?["content"]?.stringValue?.hasPrefix("Echo:") == true, "\(stdout)")
+        #expect(records.last?["code"] == "interrupted")
+    }
+
+    /// Nobody reads stdout: the tool blocks writing. Ctrl-C must still end it at once.
+    @Test func ctrlCEndsAStreamBlockedOnAStalledReader() throws {
+        let (status, _, ended) = try interrupt("llm-stream", ["-m", "llamacpp/bench-stream-2000000", "--api-base", server.baseURL, "go"],
+                                               signal: SIGINT, after: 1.5, readOutput: false)
+        #expect(ended, "blocked on a full pipe, it ignored Ctrl-C")
+        #expect(status == 130)
+    }
+}
