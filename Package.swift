@@ -54,7 +54,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "llm-tools",
-            dependencies: ["LLMKit", "LLMKitMCP", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["LLMKit", "LLMKitMCP", "LLMCommandLine", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(
             name: "LLMKitTests",

@@ -72,7 +72,7 @@ public struct CompletionOptions: ParsableArguments {
     }
 
     /// Builds the tool from the flags and runs it; `adjust` sets what only one command has.
-    public func run(tool name: String, adjust: (inout RequestOptions, inout CompleteTool.Settings) -> Void = { _, _ in }) async throws {
+    public func run(tool name: String, adjust: (inout RequestOptions, inout CompleteTool.Settings) -> Void = { _, _ in }) async -> Never {
         FileDescriptorIO.ignoreSigpipe()
         // Other processes of this user (a tool in a pipeline) cannot read our memory, where the keys are.
         ProcessTree.makeNonDumpable()
@@ -82,12 +82,26 @@ public struct CompletionOptions: ParsableArguments {
             var flags = try requestOptions()
             var settings = try toolSettings(log: log)
             adjust(&flags, &settings)
-            status = await CompleteTool(completer: try completer(flags: flags, log: log), settings: settings, log: log).run()
+            let tool = CompleteTool(completer: try completer(flags: flags, log: log), settings: settings, log: log)
+            Self.endOnSignals(tool)
+            status = await tool.run()
         } catch {
             log.error(error)
             status = error.exitStatus
         }
-        if status != .success { throw ExitCode(status.rawValue) }
+        Interruption.exitUnlessInterrupted(status)
+    }
+
+    /// SIGINT, SIGTERM and SIGHUP alike: what was received is written, then an
+    /// `interrupted` error record; exit 130.
+    private static func endOnSignals(_ tool: CompleteTool) {
+        Interruption.onSignal { _ in
+            let (records, error) = tool.inFlight.lastWords(textOutput: tool.settings.textOutput)
+            if tool.settings.show { StandardError.write("\n") }
+            tool.log.error(error)
+            tool.output.seal(with: records)
+            Interruption.exit(.interrupted)
+        }
     }
 
     private func requestOptions() throws(LLMError) -> RequestOptions {

@@ -2,10 +2,12 @@ import Dispatch
 #if canImport(Glibc)
 import Glibc
 #endif
+import LLMKit
 import Synchronization
 
 /// Runs a handler on SIGINT, SIGTERM or SIGHUP instead of dying mid-write, so a tool can
-/// still write what it has received before it exits.
+/// still write what it has received before it exits. Signals and `_exit` are the
+/// executables' business: a server embedding LLMKit must not have its process ended for it.
 public enum Interruption {
     nonisolated(unsafe) private static var sources: [DispatchSourceSignal] = []
     /// Held by whoever ends the process: a signal handler, or `exitUnlessInterrupted`. The

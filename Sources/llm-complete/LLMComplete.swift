@@ -44,6 +44,6 @@ struct LLMComplete: AsyncParsableCommand {
     @OptionGroup var options: CompletionOptions
 
     func run() async throws {
-        try await options.run(tool: "llm-complete")
+        await options.run(tool: "llm-complete")
     }
 }

@@ -44,7 +44,7 @@ struct LLMStream: AsyncParsableCommand {
     }
 
     func run() async throws {
-        try await options.run(tool: "llm-stream") { flags, settings in
+        await options.run(tool: "llm-stream") { flags, settings in
             flags.idleTimeout = idleTimeout
             settings.stream = true
             settings.show = show

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LLMCommandLine
 import LLMKit
 import LLMKitMCP
 

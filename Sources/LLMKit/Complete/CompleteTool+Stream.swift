@@ -23,17 +23,7 @@ extension CompleteTool {
             try? output.writeBytes(bytes)
             return !output.closed
         }
-        let label = request.model.description
-        let log = self.log
-        Interruption.onSignal { _ in
-            var partial = collector.message(summary: StreamSummary(), finishReason: "interrupted")
-            partial.model = label
-            let error = LLMError(.interrupted, "interrupted; the reply so far was kept", model: label)
-            if show { StandardError.write("\n") }
-            log.error(error)
-            output.seal(with: text ? [] : [partial.record, error.record])
-            Interruption.exit(.interrupted)
-        }
+        inFlight.streaming(into: collector, label: request.model.description)
         let outcome = await completer.stream(request, with: provider, into: collector)
         collector.finishForwarding()
         if show, collector.receivedAnything { StandardError.write("\n") }

@@ -22,6 +22,8 @@ public struct CompleteTool: Sendable {
     public var settings: Settings
     public var output: RecordWriter
     public var log: Log
+    /// What to write if the run is stopped now (`InFlight`).
+    public let inFlight = InFlight()
 
     public init(completer: Completer, settings: Settings, output: RecordWriter = .standardOutput, log: Log) {
         self.completer = completer

@@ -42,9 +42,10 @@ public final class RecordWriter: Sendable {
     }
 
     /// Writes `last` (if any) and then nothing more, ever: for a process about to exit on a
-    /// signal while another thread may still be writing.
+    /// signal while another thread may still be writing. If that thread is stuck writing
+    /// (nobody reads), `last` is dropped rather than waited for: it could not be read either.
     public func seal(with last: [JSONObject] = []) {
-        state.withLock { s in
+        _ = state.withLockIfAvailable { s in
             guard !s.sealed else { return }
             s.sealed = true
             guard !s.closed else { return }

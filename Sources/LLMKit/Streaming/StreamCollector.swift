@@ -35,26 +35,34 @@ public final class StreamCollector: Sendable {
         self.forward = forward
     }
 
-    /// Passes on what arrived since the last flush; `false` means stop the stream.
+    /// Passes on what arrived since the last flush; `false` means stop the stream. The
+    /// pieces are written outside the lock: a reader that stops reading blocks the write,
+    /// and must not block whoever needs the reply so far (a signal handler).
     @discardableResult
     public func flush() -> Bool {
-        state.withLock { s in
-            guard !s.pending.isEmpty else { return !s.forwardingStopped }
+        let out: [StreamDelta]? = state.withLock { s in
+            guard !s.pending.isEmpty, !s.forwardingStopped else {
+                s.pending.removeAll(keepingCapacity: true)
+                return nil
+            }
             defer { s.pending.removeAll(keepingCapacity: true) }
-            if s.forwardingStopped { return false }
-            let out = s.scrubber == nil ? s.pending : s.scrubber!.scrub(s.pending)
-            if !out.isEmpty, !forward(out) { s.forwardingStopped = true }
-            return !s.forwardingStopped
+            return s.scrubber == nil ? s.pending : s.scrubber!.scrub(s.pending)
         }
+        return forwardOutsideTheLock(out)
     }
 
     /// Passes on whatever was held back as a possible start of a key: the stream is over.
     public func finishForwarding() {
         flush()
-        state.withLock { s in
-            guard let rest = s.scrubber?.drain(), !rest.isEmpty, !s.forwardingStopped else { return }
-            if !forward(rest) { s.forwardingStopped = true }
+        forwardOutsideTheLock(state.withLock { s in s.forwardingStopped ? nil : s.scrubber?.drain() })
+    }
+
+    @discardableResult
+    private func forwardOutsideTheLock(_ deltas: [StreamDelta]?) -> Bool {
+        if let deltas, !deltas.isEmpty, !forward(deltas) {
+            state.withLock { $0.forwardingStopped = true }
         }
+        return state.withLock { !$0.forwardingStopped }
     }
 
     /// Records a delta, to be passed on at the next `flush()`.
