@@ -34,6 +34,6 @@ import Testing
         let (status, mib, stderr) = try measured("llm-stream", ["-m", "llamacpp/big-event", "--api-base", server.baseURL, "hi"])
         #expect(status == 69, "\(stderr)")
         #expect(stderr.contains("MiB"), "\(stderr)")
-        #expect(mib < 60, "a 40 MB event took \(mib) MiB")
+        #expect(mib < 80, "a 40 MB event took \(mib) MiB")
     }
 }

@@ -96,8 +96,8 @@ public struct SSEParser: Sendable {
             let stop = cr ?? lf
             let piece = UnsafeBufferPointer(start: base + position, count: stop - position)
             guard stop < end else {
+                guard line.count + piece.count <= limit else { return overflow() }
                 line.append(contentsOf: piece)
-                if line.count > limit { overflow() }
                 return
             }
             lastWasCR = cr != nil
@@ -106,6 +106,7 @@ public struct SSEParser: Sendable {
                 // The whole line is in this chunk: parse it where it lies.
                 processLine(piece, emit: emit)
             } else {
+                guard line.count + piece.count <= limit else { return overflow() }
                 line.append(contentsOf: piece)
                 let whole = line
                 line.removeAll(keepingCapacity: true)

@@ -136,8 +136,16 @@ private final class Transfer: @unchecked Sendable {
             if !onBody(bytes) { aborted = true; return 0 }
             return bytes.count
         }
-        let room = max(0, (success ? request.maxBodyBytes : HTTPRequest.errorBodyLimit) - body.count)
-        body.append(contentsOf: bytes.prefix(room))
+        let limit = success ? request.maxBodyBytes : HTTPRequest.errorBodyLimit
+        let room = max(0, limit - body.count)
+        let kept = min(room, bytes.count)
+        if body.count + kept > body.capacity {
+            // Grow as an array would, but never past the limit, and all at once when the
+            // length is announced: a capped body costs its cap, not a copy of it as well.
+            let announced = headers.last { $0.name.lowercased() == "content-length" }.flatMap { Int($0.value) } ?? 0
+            body.reserveCapacity(min(limit, max(body.count + kept, body.capacity * 2, announced)))
+        }
+        body.append(contentsOf: bytes.prefix(kept))
         guard bytes.count <= room else {
             // An error keeps what it has; a reply that does not fit is a failure.
             tooLarge = success
