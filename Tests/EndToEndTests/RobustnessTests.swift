@@ -25,7 +25,8 @@ import Testing
         #expect(flag.status == 64, "\(flag.stderr)")
         let dryRun = try complete(["--dry-run", "--temperature", "1e999", "hi"], stdin: nil)
         #expect(dryRun.status == 64 && !dryRun.stdout.contains("\"body\":null"), "\(dryRun.stdout)")
-        for options in [#"{"type":"options","max_tokens":-5}"#, #"{"type":"options","temperature":1e999}"#, #"{"type":"options","max_tokens":0}"#] {
+        for options in [#"{"type":"options","max_tokens":-5}"#, #"{"type":"options","temperature":1e999}"#, #"{"type":"options","max_tokens":0}"#,
+                        #"{"type":"options","timeout":1e300}"#, #"{"type":"options","idle_timeout":1e300}"#] {
             let result = try complete([], stdin: options + "\n" + #"{"role":"user","content":"hi"}"# + "\n")
             #expect(result.status == 65, "\(options): \(result.stderr)")
             #expect(result.stderr.contains("line 1"), "\(options): \(result.stderr)")
@@ -35,7 +36,7 @@ import Testing
 
     @Test func eachBadBatchLineGetsItsOwnError() throws {
         let input = [#"{"id":"a","messages":"not a list"}"#, #"{"id":"b","messages":[]}"#,
-                     #"{"id":"c","messages":[{"role":"user","content":"hi"}],"max_tokens":-1}"#,
+                     #"{"id":"c","messages":[{"role":"user","content":"hi"}],"max_tokens":-1,"timeout":1e300}"#,
                      #"{"id":"d","messages":[{"role":"user","content":"hi"}]}"#].joined(separator: "\n") + "\n"
         let result = try complete([], stdin: input)
         let records = result.records
@@ -214,5 +215,65 @@ import Testing
                                                signal: SIGINT, after: 1.5, readOutput: false)
         #expect(ended, "blocked on a full pipe, it ignored Ctrl-C")
         #expect(status == 130)
+    }
+}
+
+/// Every wait has a deadline; a cancelled task ends its transfer and its retries.
+@Suite struct DeadlineTests {
+    let server: FakeServer
+    init() throws { server = try FakeServer() }
+
+    @Test func aServerThatNeverAnswersEndsAtTheIdleDeadline() throws {
+        let start = Date()
+        let result = try run("llm-complete", ["-m", "llamacpp/hang", "--api-base", server.baseURL, "--idle-timeout", "1", "--retries", "0", "hi"],
+                             stdin: nil, timeout: 20)
+        #expect(!result.timedOut)
+        #expect(Date().timeIntervalSince(start) < 5)
+        #expect(result.status == 75, "\(result.stderr)")
+        #expect(result.stderr.split(separator: "\n").count == 1 && result.stderr.contains("idle-timeout"), "\(result.stderr)")
+    }
+
+    @Test func theDefaultDeadlinesAreSaid() throws {
+        let help = try run("llm-complete", ["--help"], stdin: nil)
+        #expect(help.stdout.contains("--idle-timeout") && help.stdout.contains("600"), "\(help.stdout)")
+    }
+
+    @Test func cancellingATaskEndsItsTransfer() async throws {
+        var request = HTTPRequest(url: server.baseURL + "/chat/completions",
+                                  body: Array(#"{"model":"hang","messages":[{"role":"user","content":"x"}]}"#.utf8))
+        request.headers = [("Content-Type", "application/json")]
+        let task = Task { () -> TransportError? in
+            do throws(TransportError) {
+                _ = try await HTTPClient.shared.send(request)
+                return nil
+            } catch {
+                return error
+            }
+        }
+        try await Task.sleep(for: .milliseconds(300))
+        let start = ContinuousClock.now
+        task.cancel()
+        let error = await task.value
+        #expect(ContinuousClock.now - start < .seconds(2), "the transfer outlived its task")
+        #expect(error?.kind == .cancelled)
+    }
+
+    @Test func cancellingATaskStopsItsRetries() async throws {
+        let task = Task { () -> LLMError? in
+            do throws(LLMError) {
+                _ = try await RetryPolicy(maxRetries: 5).run { () throws(LLMError) -> Int in
+                    throw LLMError(.rateLimited, "slow down", retryable: true, retryAfter: 30)
+                }
+                return nil
+            } catch {
+                return error
+            }
+        }
+        try await Task.sleep(for: .milliseconds(200))
+        let start = ContinuousClock.now
+        task.cancel()
+        let error = await task.value
+        #expect(ContinuousClock.now - start < .seconds(2))
+        #expect(error?.kind == .interrupted, "\(String(describing: error))")
     }
 }

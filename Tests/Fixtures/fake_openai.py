@@ -18,6 +18,7 @@ every scenario:
   model "number-content" a reply whose content is the number 42
   model "big-error"      500 with a 100 MB body; "big-reply": 200 with a 100 MB JSON reply
   model "big-event"      streamed: one SSE event of 40 MB
+  model "hang"           accepts the request and never answers
   model "ignores-stream" answers a streaming request with one whole JSON reply
   model "json-object-only" rejects response_format json_schema as llama-cpp-python does (a 500
                          carrying a pydantic validation error); with json_object + schema it
@@ -205,6 +206,8 @@ def respond(body, headers):
             return 503, {"retry-after-ms": "10"}, error_body("overloaded, try again", "server_error")
     if model == "slow":
         time.sleep(3)
+    if model == "hang":
+        time.sleep(3600)
     if model == "bad-model-400":
         return 400, {}, error_body("Invalid model name passed in model=bad-model-400. Call `/v1/models` to view available models",
                                    "invalid_request_error", "400")
