@@ -34,6 +34,13 @@ public struct CompletionOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Seconds to wait for a whole reply (default: no limit).", valueName: "seconds"))
     public var timeout: Double?
 
+    @Option(help: ArgumentHelp("""
+        Give up when the server sends nothing for this long (default: 120 s when streaming, \
+        600 s otherwise: a reply that is not streamed is silent until it is done, and a local \
+        server may first load its weights). Connecting has its own 10 s limit.
+        """, valueName: "seconds"))
+    public var idleTimeout: Double?
+
     @Option(help: ArgumentHelp("Send this request to another endpoint (e.g. http://127.0.0.1:8081/v1).", valueName: "url"))
     public var apiBase: String?
 
@@ -63,7 +70,10 @@ public struct CompletionOptions: ParsableArguments {
     public func validate() throws {
         guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
         guard retries >= 0 else { throw ValidationError("--retries cannot be negative") }
-        if let timeout, !(timeout > 0 && timeout.isFinite) { throw ValidationError("--timeout must be a positive number of seconds") }
+        if let timeout, !(timeout > 0 && timeout <= RequestOptions.maxSeconds) { throw ValidationError("--timeout must be a positive number of seconds") }
+        if let idleTimeout, !(idleTimeout > 0 && idleTimeout <= RequestOptions.maxSeconds) {
+            throw ValidationError("--idle-timeout must be a positive number of seconds")
+        }
         if let temperature, !(temperature >= 0 && temperature.isFinite) { throw ValidationError("--temperature must be a finite number, 0 or more") }
         if let maxTokens, maxTokens < 1 { throw ValidationError("--max-tokens must be at least 1") }
         if let apiBase {
@@ -82,6 +92,7 @@ public struct CompletionOptions: ParsableArguments {
             var flags = try requestOptions()
             var settings = try toolSettings(log: log)
             adjust(&flags, &settings)
+            flags.idleTimeout = idleTimeout ?? (settings.stream ? 120 : 600)
             let tool = CompleteTool(completer: try completer(flags: flags, log: log), settings: settings, log: log)
             Self.endOnSignals(tool)
             status = await tool.run()

@@ -41,7 +41,7 @@ public final class MCPServers: MCPTools, @unchecked Sendable {
                 // The SDK waits as long as the server says nothing: a server that never answers
                 // (or cannot even start, say in a sandbox) is killed at its timeout.
                 let watchdog = Task {
-                    try await Task.sleep(for: .milliseconds(Int(server.timeout * 1000)))
+                    try await Task.sleep(for: .seconds(server.timeout))
                     kill(-session.pid, SIGKILL)
                     // Fails the requests still waiting; the SDK would otherwise wait on forever.
                     await client.disconnect()

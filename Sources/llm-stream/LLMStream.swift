@@ -36,16 +36,8 @@ struct LLMStream: AsyncParsableCommand {
     @Flag(help: "Also write the reply text to stderr as it arrives, to watch a pipeline.")
     var show = false
 
-    @Option(help: ArgumentHelp("Give up when the stream sends nothing for this long.", valueName: "seconds"))
-    var idleTimeout: Double = 120
-
-    func validate() throws {
-        guard idleTimeout > 0, idleTimeout.isFinite else { throw ValidationError("--idle-timeout must be a positive number of seconds") }
-    }
-
     func run() async throws {
         await options.run(tool: "llm-stream") { flags, settings in
-            flags.idleTimeout = idleTimeout
             settings.stream = true
             settings.show = show
         }

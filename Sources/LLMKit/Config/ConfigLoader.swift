@@ -100,7 +100,7 @@ public enum ConfigLoader {
             o.maxReplyBytes = mib << 20
         }
         if let timeout = map["timeout"] {
-            guard let seconds = (timeout as? Double) ?? (timeout as? Int).map(Double.init) else {
+            guard let seconds = (timeout as? Double) ?? (timeout as? Int).map(Double.init), seconds > 0, seconds <= RequestOptions.maxSeconds else {
                 throw LLMError(.configuration, "\(place): \(at).timeout must be a number of seconds")
             }
             o.timeout = seconds

@@ -35,6 +35,10 @@ public struct RequestOptions: Sendable, Equatable {
         return merged
     }
 
+    /// The longest wait any setting may ask for (about 11 days): beyond it a number is a
+    /// mistake, and it would overflow the clocks it is turned into.
+    public static let maxSeconds = 1e6
+
     /// Fields that say where a request goes or as whom: input records may not set them
     /// (DESIGN §8), whoever wrote the input.
     public static let untrustedFields: Set<String> = [
@@ -56,8 +60,8 @@ public struct RequestOptions: Sendable, Equatable {
             case "temperature": temperature = try Self.number(value, key, atLeast: 0)
             case "max_tokens", "max_completion_tokens", "max_output_tokens": maxTokens = try Self.int(value, key, atLeast: 1)
             case "seed": seed = try Self.int(value, key)
-            case "timeout": timeout = try Self.number(value, key, above: 0)
-            case "idle_timeout": idleTimeout = try Self.number(value, key, above: 0)
+            case "timeout": timeout = try Self.seconds(value, key)
+            case "idle_timeout": idleTimeout = try Self.seconds(value, key)
             case "stop":
                 switch value {
                 case .string(let s): stop = [s]
@@ -94,7 +98,7 @@ public struct RequestOptions: Sendable, Equatable {
             }
         }
         if let timeout = environment["LLMKIT_TIMEOUT"] {
-            guard let seconds = Double(timeout), seconds > 0, seconds.isFinite else {
+            guard let seconds = Double(timeout), seconds > 0, seconds <= Self.maxSeconds else {
                 throw LLMError(.configuration, "LLMKIT_TIMEOUT must be a number of seconds, not \"\(timeout)\"")
             }
             self.timeout = seconds
@@ -111,6 +115,11 @@ public struct RequestOptions: Sendable, Equatable {
         if let minimum, d < minimum { throw LLMError(.invalidInput, "\"\(key)\" must be at least \(minimum.formatted())") }
         if let floor, d <= floor { throw LLMError(.invalidInput, "\"\(key)\" must be more than \(floor.formatted())") }
         return d
+    }
+    private static func seconds(_ value: JSONValue, _ key: String) throws(LLMError) -> Double {
+        let seconds = try number(value, key, above: 0)
+        guard seconds <= maxSeconds else { throw LLMError(.invalidInput, "\"\(key)\" must be at most \(Int(maxSeconds)) seconds") }
+        return seconds
     }
     private static func int(_ value: JSONValue, _ key: String, atLeast minimum: Int? = nil) throws(LLMError) -> Int {
         guard let i = value.intValue else { throw LLMError(.invalidInput, "\"\(key)\" must be an integer") }

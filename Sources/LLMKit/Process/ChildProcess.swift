@@ -78,7 +78,7 @@ public enum ChildProcess {
         var status: Int32 = 0
         var reaped = false
         var fds = [pollfd(fd: stdoutPipe[0], events: Int16(POLLIN), revents: 0), pollfd(fd: stderrPipe[0], events: Int16(POLLIN), revents: 0)]
-        var deadline = start + .milliseconds(Int(timeout * 1000))
+        var deadline = start + .seconds(min(timeout, RequestOptions.maxSeconds))
         var buffer = [UInt8](repeating: 0, count: 65536)
         while fds.contains(where: { $0.fd >= 0 }) {
             // A program that exits but leaves a daemon holding its output open is done: what

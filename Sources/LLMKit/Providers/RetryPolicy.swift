@@ -7,6 +7,9 @@ public struct RetryPolicy: Sendable {
 
     public init(maxRetries: Int = 2) { self.maxRetries = maxRetries }
 
+    /// A cancelled task stops retrying at once.
+    static let cancelled = LLMError(.interrupted, "cancelled; no more retries")
+
     public func delay(forAttempt attempt: Int, error: LLMError) -> Double? {
         guard attempt < maxRetries, error.retryable == true else { return nil }
         if let asked = error.retryAfter {
@@ -25,9 +28,14 @@ public struct RetryPolicy: Sendable {
             do {
                 return try await operation()
             } catch {
+                if Task.isCancelled { throw Self.cancelled }
                 guard let wait = delay(forAttempt: attempt, error: error) else { throw error }
                 onRetry(error, wait)
-                try? await Task.sleep(for: .milliseconds(Int(wait * 1000)))
+                do {
+                    try await Task.sleep(for: .seconds(wait))
+                } catch {
+                    throw Self.cancelled
+                }
                 attempt += 1
             }
         }

@@ -20,6 +20,8 @@ extension TransportError {
         case .connectionLost:
             return LLMError(.connectionFailed, "connection to \(provider.name) at \(host) was lost: \(detail)",
                             provider: provider.name, retryable: !receivedData)
+        case .cancelled:
+            return LLMError(.interrupted, "the request to \(provider.name) at \(host) was cancelled", provider: provider.name, retryable: false)
         case .replyTooLarge:
             return LLMError(.invalidReply, "\(provider.name) at \(host) sent a reply larger than the limit: \(detail) (raise providers.\(provider.name).max_reply_mb in the config)",
                             provider: provider.name, retryable: false)

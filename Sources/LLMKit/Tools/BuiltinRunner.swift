@@ -19,7 +19,7 @@ struct BuiltinRunner: Sendable {
         if builtin.tool.writes && !allowWrite {
             throw ToolFailure("writing is not allowed: run llm-tools with --allow-write (or set allow_write: true in the tools file)")
         }
-        let files = FileTools(confinement: confinement, deadline: .now + .milliseconds(Int(timeout * 1000)), timeout: timeout)
+        let files = FileTools(confinement: confinement, deadline: .now + .seconds(timeout), timeout: timeout)
         func string(_ key: String) throws(ToolFailure) -> String {
             guard let value = arguments[key]?.stringValue else { throw ToolFailure("\"\(key)\" must be a string") }
             return value

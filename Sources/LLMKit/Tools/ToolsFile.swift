@@ -140,7 +140,9 @@ public struct ToolsFile: Sendable {
 
         func timeout(_ item: JSONValue, _ place: String) throws(LLMError) -> Double {
             guard let value = item["timeout"] else { return defaultTimeout }
-            guard let seconds = value.doubleValue, seconds > 0, seconds.isFinite else { throw bad("\(place): timeout must be a positive number of seconds") }
+            guard let seconds = value.doubleValue, seconds > 0, seconds <= RequestOptions.maxSeconds else {
+                throw bad("\(place): timeout must be a positive number of seconds, at most \(Int(RequestOptions.maxSeconds))")
+            }
             return seconds
         }
 

@@ -65,9 +65,9 @@ final class CurlEasy {
         _ = llmkit_easy_setopt_long(handle, CURLOPT_TCP_KEEPALIVE, 1)
         _ = llmkit_easy_setopt_string(handle, CURLOPT_ACCEPT_ENCODING, "")
         _ = llmkit_easy_setopt_string(handle, CURLOPT_USERAGENT, "llmkit/\(LLMKitVersion.current)")
-        _ = llmkit_easy_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, Int(request.connectTimeout * 1000))
+        _ = llmkit_easy_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, Int(min(request.connectTimeout, RequestOptions.maxSeconds) * 1000))
         if let timeout = request.timeout, timeout > 0 {
-            _ = llmkit_easy_setopt_long(handle, CURLOPT_TIMEOUT_MS, Int(timeout * 1000))
+            _ = llmkit_easy_setopt_long(handle, CURLOPT_TIMEOUT_MS, Int(min(timeout, RequestOptions.maxSeconds) * 1000))
         }
         switch request.method {
         case "GET": _ = llmkit_easy_setopt_long(handle, CURLOPT_HTTPGET, 1)

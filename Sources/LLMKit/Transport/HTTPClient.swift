@@ -24,17 +24,24 @@ public final class HTTPClient: Sendable {
 
     /// Sends the request and returns the whole response; a streamed body goes to `onBody`
     /// instead of into `HTTPResponse.body`.
+    /// Cancelling the calling task ends the transfer at once (`.cancelled`).
     public func send(_ request: HTTPRequest, onBody: BodySink? = nil) async throws(TransportError) -> HTTPResponse {
-        let result: Result<HTTPResponse, TransportError> = await withCheckedContinuation { continuation in
-            let transfer = Transfer(request: request, onBody: onBody, continuation: continuation)
-            let multi = queue.withLock { state -> CurlMulti in
-                state.pending.append(transfer)
-                if let multi = state.multi { return multi }
-                let multi = Self.startDriver(self)
-                state.multi = multi
-                return multi
+        let cancellation = Cancellation()
+        let result: Result<HTTPResponse, TransportError> = await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let transfer = Transfer(request: request, onBody: onBody, continuation: continuation, cancellation: cancellation)
+                let multi = queue.withLock { state -> CurlMulti in
+                    state.pending.append(transfer)
+                    if let multi = state.multi { return multi }
+                    let multi = Self.startDriver(self)
+                    state.multi = multi
+                    return multi
+                }
+                multi.wakeUp()
             }
-            multi.wakeUp()
+        } onCancel: {
+            cancellation.cancel()
+            queue.withLock { $0.multi }?.wakeUp()
         }
         return try result.get()
     }
@@ -58,6 +65,10 @@ public final class HTTPClient: Sendable {
                 return items
             }
             for transfer in incoming {
+                if transfer.cancellation.isCancelled {
+                    transfer.finishCancelled()
+                    continue
+                }
                 transfer.start()
                 active[transfer.easy.handle] = transfer
                 multi.add(transfer.easy)
@@ -71,15 +82,22 @@ public final class HTTPClient: Sendable {
             // libcurl's low-speed check averages over a window and fires late; a stall is
             // judged here, from the time of the last byte.
             let now = ContinuousClock.now
-            for (handle, transfer) in active where transfer.isStalled(at: now) {
+            for (handle, transfer) in active where transfer.isStalled(at: now) || transfer.cancellation.isCancelled {
                 active.removeValue(forKey: handle)
                 multi.remove(transfer.easy)
-                transfer.finishStalled()
+                if transfer.cancellation.isCancelled { transfer.finishCancelled() } else { transfer.finishStalled() }
             }
             multi.poll(timeoutMs: active.values.contains { $0.request.idleTimeout != nil } ? 100 : 1000)
         }
     }
 
+}
+
+/// Set from any thread when the task that sent a request is cancelled; read by the driver.
+final class Cancellation: Sendable {
+    private let flag = Atomic<Bool>(false)
+    func cancel() { flag.store(true, ordering: .releasing) }
+    var isCancelled: Bool { flag.load(ordering: .acquiring) }
 }
 
 /// The state of one request while libcurl works on it.
@@ -88,6 +106,7 @@ private final class Transfer: @unchecked Sendable {
     let easy = CurlEasy()
     private let onBody: HTTPClient.BodySink?
     private let continuation: CheckedContinuation<Result<HTTPResponse, TransportError>, Never>
+    let cancellation: Cancellation
     private var headers: [(name: String, value: String)] = []
     private var status = 0
     private var body: [UInt8] = []
@@ -96,15 +115,21 @@ private final class Transfer: @unchecked Sendable {
     private var tooLarge = false
     private var lastActivity = ContinuousClock.now
 
-    init(request: HTTPRequest, onBody: HTTPClient.BodySink?, continuation: CheckedContinuation<Result<HTTPResponse, TransportError>, Never>) {
+    init(request: HTTPRequest, onBody: HTTPClient.BodySink?, continuation: CheckedContinuation<Result<HTTPResponse, TransportError>, Never>,
+         cancellation: Cancellation) {
         self.request = request
         self.onBody = onBody
         self.continuation = continuation
+        self.cancellation = cancellation
     }
 
     func isStalled(at now: ContinuousClock.Instant) -> Bool {
         guard let idle = request.idleTimeout else { return false }
-        return now - lastActivity > .milliseconds(Int(idle * 1000))
+        return now - lastActivity > .seconds(idle)
+    }
+
+    func finishCancelled() {
+        continuation.resume(returning: .failure(TransportError(kind: .cancelled, host: request.host, detail: "cancelled", receivedData: receivedData)))
     }
 
     func finishStalled() {

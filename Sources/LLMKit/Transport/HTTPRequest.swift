@@ -66,7 +66,7 @@ public struct HTTPResponse: Sendable {
 /// A transfer that produced no HTTP response: the connection or the wait failed.
 public struct TransportError: Error, Sendable, Equatable {
     public enum Kind: Sendable, Equatable {
-        case connectionRefused, hostNotFound, timedOut, stalled, tls, connectionLost, replyTooLarge, other
+        case connectionRefused, hostNotFound, timedOut, stalled, tls, connectionLost, replyTooLarge, cancelled, other
     }
     public var kind: Kind
     public var host: String

@@ -32,7 +32,8 @@ public struct OpenAICompatibleProvider: Provider {
     }
 
     private func completeOnce(_ request: CompletionRequest, builder: OpenAIRequestBuilder) async throws(LLMError) -> ChatMessage {
-        let http = builder.httpRequest(for: request)
+        var http = builder.httpRequest(for: request)
+        http.idleTimeout = request.options.idleTimeout
         let response: HTTPResponse
         do {
             response = try await client.send(http)
