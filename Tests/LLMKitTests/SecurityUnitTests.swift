@@ -264,3 +264,26 @@ import Testing
         #expect(lines == 0 && ndjson.overflowed)
     }
 }
+
+@Suite struct LineRegexBoundsTests {
+    @Test func emptyRepeatsCannotMakeCompilingEndless() {
+        let start = ContinuousClock.now
+        #expect(throws: RegexProblem.self) { try LineRegex("((((){1000}){1000}){1000}){1000}") }
+        #expect(throws: RegexProblem.self) { try LineRegex("(((){1000}){1000}){100}") }
+        #expect(ContinuousClock.now - start < .seconds(2))
+    }
+
+    @Test func thePatternLimitCountsScalars() {
+        #expect(throws: RegexProblem.self) { try LineRegex("(?:[^" + String(repeating: "\u{0301}", count: 20_000) + "]){1000}Q") }
+    }
+
+    @Test func theDeadlineHoldsWhenEachCharacterIsExpensive() throws {
+        var ranges = ""
+        for i in 0..<500 { ranges += "\(Character(Unicode.Scalar(0x4E00 + i * 4)!))-\(Character(Unicode.Scalar(0x4E00 + i * 4 + 1)!))" }
+        let regex = try LineRegex("(?:[" + ranges + "]){1000}Q")
+        let line = String(repeating: Character(Unicode.Scalar(0x4E00 + 499 * 4)!), count: 3000)  // the last range: every check scans them all
+        let start = ContinuousClock.now
+        #expect(throws: RegexProblem.timedOut) { try regex.matches(line, deadline: .now + .milliseconds(300)) }
+        #expect(ContinuousClock.now - start < .seconds(2))
+    }
+}
