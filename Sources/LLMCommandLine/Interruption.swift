@@ -5,7 +5,8 @@ import Glibc
 import LLMKit
 import Synchronization
 
-/// Runs a handler on SIGINT, SIGTERM or SIGHUP instead of dying mid-write, so a tool can
+/// Runs a handler on SIGINT, SIGTERM, SIGHUP or SIGQUIT (whose default, a crash report,
+/// would print memory unredacted) instead of dying mid-write, so a tool can
 /// still write what it has received before it exits. Signals and `_exit` are the
 /// executables' business: a server embedding LLMKit must not have its process ended for it.
 public enum Interruption {
@@ -18,7 +19,7 @@ public enum Interruption {
     public static func onSignal(_ handler: @escaping @Sendable (Int32) -> Void) {
         var mask = sigset_t()
         sigemptyset(&mask)
-        for signal in [SIGINT, SIGTERM, SIGHUP] {
+        for signal in [SIGINT, SIGTERM, SIGHUP, SIGQUIT] {
             // A parent may have left these blocked (test runners do); a blocked signal
             // would never arrive.
             sigaddset(&mask, signal)

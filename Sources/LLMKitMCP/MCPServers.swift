@@ -28,9 +28,9 @@ public final class MCPServers: MCPTools, @unchecked Sendable {
         for server in servers {
             let session: ChildProcess.Session
             do {
-                let variables = ToolEnvironment.forTool(environment, named: server.environment)
-                session = try ChildProcess.start(sandbox.command(file.resolvingProgram(server.argv), environment: variables),
-                                                 environment: variables, directory: directory)
+                let (argv, variables) = sandbox.command(file.resolvingProgram(server.argv),
+                                                        environment: ToolEnvironment.forTool(environment, named: server.environment))
+                session = try ChildProcess.start(argv, environment: variables, directory: directory)
             } catch {
                 throw ToolFailure("cannot start MCP server \(server.name): \(error.message)")
             }

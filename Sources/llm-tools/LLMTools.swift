@@ -32,7 +32,7 @@ struct LLMTools: AsyncParsableCommand {
             it ends. Without --isolate a command tool runs as you and can read what you can \
             and reach the network. --isolate runs command tools, shell and MCP servers under \
             bubblewrap: no network, no other processes, no capabilities, no home, /run or \
-            /var, only /usr, a few /etc files, the tools file's folder and readable: paths \
+            /var, only /usr, a few /etc files, the tool's program and readable: paths \
             (read-only), and the root (writable only with --allow-write). Keys are masked in \
             all output, and this process is not dumpable.
             """,
@@ -156,7 +156,10 @@ extension LLMTools {
                 if text {
                     let width = executor.definitions.map(\.name.count).max() ?? 0
                     for tool in executor.definitions {
-                        try output.writeText(tool.name.padding(toLength: width + 2, withPad: " ", startingAt: 0) + (tool.description ?? "") + "\n")
+                        // For a person's terminal: one line per tool, and no escape sequences.
+                        let description = (tool.description ?? "").split(whereSeparator: \.isNewline).joined(separator: " ")
+                        try output.writeText(TerminalText.escaped(tool.name).padding(toLength: width + 2, withPad: " ", startingAt: 0)
+                                             + TerminalText.escaped(description) + "\n")
                     }
                 } else {
                     for line in conversation.lines { try output.writeLine(line.raw) }

@@ -29,9 +29,21 @@ public struct Completer: Sendable {
     public func prepare(messages: [ChatMessage], tools: [ToolDefinition], inStream: RequestOptions) throws(LLMError) -> (CompletionRequest, any Provider) {
         let options = options(inStream: inStream)
         let model = try ModelReference.resolve(options.model ?? ModelReference.builtinDefault, config: config)
+        try checkEndpointOverride(model, options: options)
         let provider = try factory.provider(for: model)
         let request = CompletionRequest(model: model, messages: Self.applying(system: options.system, to: messages), tools: tools, options: options)
         return (request, provider)
+    }
+
+    /// An endpoint set by flag or environment goes with the provider set there too: the
+    /// input may pick another model of that provider, not another provider, whose key would
+    /// then go to that endpoint.
+    private func checkEndpointOverride(_ model: ModelReference, options: RequestOptions) throws(LLMError) {
+        guard options.apiBase != nil, flags.model == nil, environmentOptions.model == nil else { return }
+        let trusted = try ModelReference.resolve(config.defaultModel ?? ModelReference.builtinDefault, config: config)
+        guard model.provider != trusted.provider else { return }
+        throw LLMError(.invalidInput, "the input chose \(model), but the endpoint is set by --api-base or LLMKIT_API_BASE for "
+                       + "\(trusted.provider): a \(model.provider) key would go there. Choose the model with -m or LLMKIT_MODEL")
     }
 
     /// The system prompt from settings replaces the conversation's own, or leads it.

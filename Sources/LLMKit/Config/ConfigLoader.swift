@@ -114,6 +114,8 @@ public enum ConfigLoader {
                 if let problem = HeaderCheck.problem(name: header.name, value: header.value) {
                     throw LLMError(.configuration, "\(place): \(at).headers.\(header.name.debugDescription): \(problem)")
                 }
+                // `api-key`, `X-Auth-Token`, `Cookie`…: a credential, masked like a key.
+                if HeaderCheck.carriesCredential(header.name) { Redactor.register(header.value) }
             }
         }
         return o
@@ -144,5 +146,10 @@ enum HeaderCheck {
             return "the value contains a line break or another control character"
         }
         return nil
+    }
+
+    static func carriesCredential(_ name: String) -> Bool {
+        let lower = name.lowercased()
+        return ["key", "token", "auth", "secret", "password", "cookie", "session", "signature"].contains { lower.contains($0) }
     }
 }

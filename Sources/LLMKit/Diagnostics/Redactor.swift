@@ -20,12 +20,18 @@ public enum Redactor {
 
     private static let registry = Mutex(SecretTable(secrets: []))
 
+    /// Masks `secret` from now on, as written and as JSON writes it (a key holding `"`, `\`
+    /// or a control character is escaped in a record, and would not match itself).
     public static func register(_ secret: String) {
         guard secret.utf8.count >= minimumLength else { return }
-        let bytes = Array(secret.utf8)
+        var quoted = JSONValue.string(secret).serialized
+        quoted.removeFirst()
+        quoted.removeLast()
+        let forms = Set([Array(secret.utf8), Array(quoted.utf8)])
         registry.withLock { table in
-            guard !table.secrets.contains(bytes) else { return }
-            table = SecretTable(secrets: table.secrets + [bytes])
+            let new = forms.filter { !table.secrets.contains($0) }
+            guard !new.isEmpty else { return }
+            table = SecretTable(secrets: table.secrets + new)
         }
     }
 

@@ -55,16 +55,19 @@ public enum ChildProcess {
         var environment = environment
         environment[ProcessTree.markerVariable] = marker
         let pid: pid_t
+        ProcessTree.callStarting()
         do throws(Failure) {
             pid = try spawn(argv, environment: environment, directory: directory,
                             stdin: stdinPipe[0], stdout: stdoutPipe[1], stderr: stderrPipe[1])
         } catch {
+            ProcessTree.callFailedToStart()
             [stdinPipe[0], stdinPipe[1], stdoutPipe[0], stdoutPipe[1], stderrPipe[0], stderrPipe[1]].forEach { close($0) }
             throw error
         }
         close(stdinPipe[0])
         close(stdoutPipe[1])
         close(stderrPipe[1])
+        ProcessTree.callStarted(pid)
 
         // Input goes in from its own thread: a tool that never reads stdin must not stall us.
         let writer = stdinPipe[1]
@@ -144,7 +147,8 @@ extension ChildProcess {
         /// Kills the child, everything it started, and reaps it.
         public func stop() {
             close(input)
-            ProcessTree.end(leader: pid, marker: marker)
+            ProcessTree.disown(pid)
+            ProcessTree.endSession(pid, marker: marker)
             var status: Int32 = 0
             while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
         }
@@ -168,6 +172,7 @@ extension ChildProcess {
         }
         close(stdinPipe[0])
         close(stdoutPipe[1])
+        ProcessTree.own(pid)
         return Session(pid: pid, marker: marker, input: stdinPipe[1], output: stdoutPipe[0])
     }
 

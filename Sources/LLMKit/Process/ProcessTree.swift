@@ -3,6 +3,7 @@ import Glibc
 #endif
 import CLinux
 import Foundation
+import Synchronization
 
 /// Finds and kills a tool's descendants, including those that left its process group
 /// (`setsid`, a double fork).
@@ -11,8 +12,13 @@ import Foundation
 /// it is re-parented — to init, unless this process is a child subreaper, in which case it
 /// becomes our child and can still be found. Each spawn carries a marker variable
 /// (`LLMKIT_CALL`), so an orphan is traced back to the call that started it through
-/// `/proc/PID/environ`; a descendant that clears its environment is still ended with
-/// llm-tools itself (`killAllDescendants`).
+/// `/proc/PID/environ`; one that cleared its environment is ended when no call is running
+/// any more (every descendant that nothing owns), and at the latest with llm-tools itself.
+///
+/// The tree is walked through the kernel's per-task children lists, not a scan of all of
+/// /proc: microseconds rather than milliseconds, so a process that keeps forking and
+/// leaving its parent cannot outrun the walk. What is found is stopped before anything is
+/// killed — a stopped process forks no more — until a walk finds nothing new.
 public enum ProcessTree {
     public static let markerVariable = "LLMKIT_CALL"
 
@@ -25,74 +31,120 @@ public enum ProcessTree {
     @discardableResult
     public static func makeNonDumpable() -> Bool { llmkit_set_nondumpable() == 0 }
 
+    private struct Registry {
+        var markers = 0
+        /// Children that live on purpose (MCP servers, the model step of a loop) and tool
+        /// calls still running: neither they nor their descendants are swept.
+        var owned: Set<pid_t> = []
+        var callsRunning = 0
+    }
+    private static let registry = Mutex(Registry())
+
     /// A marker unique to one spawn in this process.
     static func newMarker() -> String {
-        "\(getpid()).\(counter.add(1))"
+        "\(getpid()).\(registry.withLock { state -> Int in state.markers += 1; return state.markers })"
     }
-    private static let counter = Counter()
 
-    /// Ends a finished or timed-out call: its process group, every descendant of `leader`
-    /// still attached to it, and every child of ours that carries the call's `marker`,
-    /// with their descendants. Reaps what it killed that was ours. Bounded: a few rounds.
+    /// A long-lived child of ours (an MCP server, a model step) that sweeps leave alone.
+    public static func own(_ pid: pid_t) { _ = registry.withLock { $0.owned.insert(pid) } }
+    public static func disown(_ pid: pid_t) { _ = registry.withLock { $0.owned.remove(pid) } }
+
+    /// A call counts as running from before its spawn, so that another call ending at that
+    /// moment does not take the new leader for an orphan and sweep it.
+    static func callStarting() { registry.withLock { $0.callsRunning += 1 } }
+    static func callStarted(_ leader: pid_t) { own(leader) }
+    static func callFailedToStart() { registry.withLock { $0.callsRunning -= 1 } }
+
+    /// Ends a finished or timed-out call: its process group, every descendant of `leader`,
+    /// every child of ours carrying the call's `marker` with its descendants, and — when no
+    /// other call is running — every descendant that nothing owns. Reaps what was ours.
     static func end(leader: pid_t, marker: String) {
         kill(-leader, SIGKILL)
+        let sweep = registry.withLock { state -> Bool in
+            state.owned.remove(leader)
+            state.callsRunning -= 1
+            return state.callsRunning == 0
+        }
         let me = getpid()
-        for _ in 0..<8 {
-            let table = snapshot()
-            var targets = Set(descendants(of: leader, in: table))
-            for (pid, parent) in table where parent == me && pid != leader && carries(pid, marker: marker) {
-                targets.insert(pid)
-                targets.formUnion(descendants(of: pid, in: table))
+        stopThenKill {
+            var targets = Set(descendants(of: leader))
+            let owned = registry.withLock { $0.owned }
+            for child in children(of: me) where child != leader && !owned.contains(child) {
+                guard sweep || carries(child, marker: marker) else { continue }
+                targets.insert(child)
+                targets.formUnion(descendants(of: child))
             }
-            guard !targets.isEmpty else { return }
-            for pid in targets { kill(pid, SIGKILL) }
-            reap(targets.filter { table[$0] == me })
+            return targets
+        }
+    }
+
+    /// Ends a long-lived child (an MCP server) and everything it started.
+    static func endSession(_ pid: pid_t, marker: String) {
+        kill(-pid, SIGKILL)
+        let me = getpid()
+        stopThenKill {
+            var targets = Set([pid] + descendants(of: pid))
+            for child in children(of: me) where child != pid && carries(child, marker: marker) {
+                targets.insert(child)
+                targets.formUnion(descendants(of: child))
+            }
+            return targets
         }
     }
 
     /// Kills every descendant of this process: for llm-tools ending, normally or on a signal.
     public static func killAllDescendants() {
         let me = getpid()
-        for _ in 0..<8 {
-            let table = snapshot()
-            let targets = descendants(of: me, in: table)
-            guard !targets.isEmpty else { return }
-            for pid in targets { kill(pid, SIGKILL) }
-            reap(targets.filter { table[$0] == me })
+        stopThenKill { Set(descendants(of: me)) }
+    }
+
+    /// Stops what `targets` finds, again and again until a walk finds nothing new that is
+    /// still alive (bounded: 2 s), then kills all of it and reaps what is ours.
+    private static func stopThenKill(_ targets: () -> Set<pid_t>) {
+        let deadline = ContinuousClock.now + .seconds(2)
+        var stopped: Set<pid_t> = []
+        while ContinuousClock.now < deadline {
+            let fresh = targets().subtracting(stopped).filter { state(of: $0).map { $0 != "Z" && $0 != "X" } ?? false }
+            if fresh.isEmpty { break }
+            for pid in fresh { kill(pid, SIGSTOP) }
+            stopped.formUnion(fresh)
         }
+        guard !stopped.isEmpty else { return }
+        for pid in stopped { kill(pid, SIGKILL) }
+        // Ours to reap: our children, and those whose parent died first (we are their
+        // subreaper); `waitpid` passes over the rest.
+        reap(Array(stopped))
     }
 
-    /// pid → parent pid, for every process visible in /proc.
-    static func snapshot() -> [pid_t: pid_t] {
-        var table: [pid_t: pid_t] = [:]
-        guard let directory = opendir("/proc") else { return table }
-        defer { closedir(directory) }
-        while let entry = readdir(directory) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            guard let pid = pid_t(name), let parent = parentPID(of: pid) else { continue }
-            table[pid] = parent
-        }
-        return table
-    }
-
-    /// From /proc/PID/stat: `pid (comm) state ppid …`, where comm may hold spaces and parens.
-    private static func parentPID(of pid: pid_t) -> pid_t? {
-        guard let stat = readSmallFile("/proc/\(pid)/stat"), let close = stat.lastIndex(of: UInt8(ascii: ")")) else { return nil }
-        let fields = stat[(close + 1)...].split(separator: UInt8(ascii: " "))
-        guard fields.count > 1 else { return nil }
-        return pid_t(String(decoding: fields[1], as: UTF8.self))
-    }
-
-    static func descendants(of root: pid_t, in table: [pid_t: pid_t]) -> [pid_t] {
-        var children: [pid_t: [pid_t]] = [:]
-        for (pid, parent) in table { children[parent, default: []].append(pid) }
+    /// Direct children, from the kernel's list for each of the process's threads.
+    static func children(of pid: pid_t) -> [pid_t] {
+        guard let tasks = opendir("/proc/\(pid)/task") else { return [] }
+        defer { closedir(tasks) }
         var found: [pid_t] = []
-        var queue = children[root] ?? []
-        while let pid = queue.popLast() {
-            found.append(pid)
-            queue.append(contentsOf: children[pid] ?? [])
+        while let entry = readdir(tasks) {
+            let tid = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            guard Int(tid) != nil, let list = readSmallFile("/proc/\(pid)/task/\(tid)/children", limit: 1 << 20) else { continue }
+            found += list.split(separator: UInt8(ascii: " ")).compactMap { pid_t(String(decoding: $0, as: UTF8.self)) }
         }
         return found
+    }
+
+    static func descendants(of root: pid_t) -> [pid_t] {
+        var found: [pid_t] = []
+        var queue = children(of: root)
+        var seen = Set(queue)
+        while let pid = queue.popLast() {
+            found.append(pid)
+            for child in children(of: pid) where seen.insert(child).inserted { queue.append(child) }
+        }
+        return found
+    }
+
+    /// From /proc/PID/stat: `pid (comm) state …`, where comm may hold spaces and parens.
+    static func state(of pid: pid_t) -> Character? {
+        guard let stat = readSmallFile("/proc/\(pid)/stat"), let close = stat.lastIndex(of: UInt8(ascii: ")")),
+              close + 2 < stat.count else { return nil }
+        return Character(Unicode.Scalar(stat[close + 2]))
     }
 
     private static func carries(_ pid: pid_t, marker: String) -> Bool {
@@ -128,11 +180,4 @@ public enum ProcessTree {
         }
         return bytes
     }
-}
-
-/// A process-wide counter for markers.
-private final class Counter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = 0
-    func add(_ n: Int) -> Int { lock.withLock { value += n; return value } }
 }

@@ -99,8 +99,9 @@ public enum HTTPErrorMapper {
     }
 
     /// Servers put tracebacks in messages (llama-cpp-python does); a diagnostic is one line.
+    /// Keys are masked before the text is cut: a key cut in half would no longer match.
     static func oneLine(_ text: String, limit: Int = 400) -> String {
-        let words = text.split(whereSeparator: { $0.isWhitespace })
+        let words = Redactor.redact(text).split(whereSeparator: { $0.isWhitespace })
         let line = words.joined(separator: " ")
         return line.count > limit ? String(line.prefix(limit)) + "…" : line
     }

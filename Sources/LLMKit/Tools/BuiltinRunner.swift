@@ -58,8 +58,8 @@ struct BuiltinRunner: Sendable {
             let command = try string("command")
             let result: ChildProcess.Result
             do {
-                result = try await ChildProcess.run(sandbox.command(["/bin/sh", "-c", command], environment: environment),
-                                                    environment: environment, directory: confinement.root,
+                let (argv, environment) = sandbox.command(["/bin/sh", "-c", command], environment: environment)
+                result = try await ChildProcess.run(argv, environment: environment, directory: confinement.root,
                                                     timeout: timeout, outputLimit: outputLimit)
             } catch {
                 throw ToolFailure(error.message)

@@ -56,6 +56,12 @@ public struct Confinement: Sendable {
     /// the caller truncates. A file with another hard link is refused: writing it would
     /// write a file that also lives outside the root.
     public func openForWriting(_ path: String) throws(ToolFailure) -> Int32 {
+        // What exists is looked at first, not opened: opening a FIFO or a device is itself
+        // an effect (a reader blocked on a FIFO gets end of file).
+        if let existing = try? resolve(path, flags: O_PATH | O_NOFOLLOW | O_CLOEXEC) {
+            defer { close(existing) }
+            try expect(existing, S_IFREG, path)
+        }
         let fd = try resolve(path, flags: O_WRONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, mode: 0o644)
         do throws(ToolFailure) {
             let info = try expect(fd, S_IFREG, path)

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import CLinux
 
 /// The file built-ins, working only on descriptors `Confinement` opened: a directory is
 /// listed and walked through its own descriptor (`fdopendir`, `openat` one name at a time
@@ -14,6 +15,7 @@ struct FileTools {
     static let maxFileBytes = 16 << 20
     static let maxSearchedFileBytes = 4 << 20
     static let maxDepth = 64
+    static let pathOnly = llmkit_o_path()
 
     func checkDeadline() throws(ToolFailure) {
         if ContinuousClock.now >= deadline {
@@ -91,11 +93,15 @@ struct FileTools {
                 guard fd >= 0 else { continue }
                 if try !walk(fd, prefix: prefix + name + "/", depth: depth + 1, visit: visit) { return false }
             } else {
-                let fd = openat(parent, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+                // Looked at through O_PATH, and opened only if it is a regular file.
+                let handle = openat(parent, name, Self.pathOnly | O_NOFOLLOW | O_CLOEXEC)
+                guard handle >= 0 else { continue }
+                defer { close(handle) }
+                var info = stat()
+                guard fstat(handle, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { continue }
+                let fd = open("/proc/self/fd/\(handle)", O_RDONLY | O_NONBLOCK | O_CLOEXEC)
                 guard fd >= 0 else { continue }
                 defer { close(fd) }
-                var info = stat()
-                guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { continue }
                 if try !visit(fd, prefix + name) { return false }
             }
         }

@@ -20,7 +20,10 @@ public struct LineRegex: Sendable {
     static let maxRepeat = 1000
 
     public init(_ pattern: String) throws(RegexProblem) {
-        guard pattern.count <= Self.maxPatternLength else { throw .invalid("the pattern is longer than \(Self.maxPatternLength) characters") }
+        // Scalars, not characters: a thousand combining marks are one character.
+        guard pattern.unicodeScalars.count <= Self.maxPatternLength else {
+            throw .invalid("the pattern is longer than \(Self.maxPatternLength) characters")
+        }
         var parser = RegexParser(Array(pattern.unicodeScalars))
         let (node, ignoreCase) = try parser.parseWhole()
         var compiler = RegexCompiler(ignoreCase: ignoreCase)
@@ -37,8 +40,15 @@ public struct LineRegex: Sendable {
         var next = ThreadList(capacity: program.count)
         var stack: [Int] = []
         stack.reserveCapacity(16)
+        // The clock is read after a fixed amount of work, not of text: one character can
+        // cost a thousand live states times a class of two thousand ranges.
+        var work = 0
         for position in 0...text.count {
-            if position & 1023 == 0, ContinuousClock.now >= deadline { throw .timedOut }
+            work += current.items.count + 1
+            if work >= 4096 {
+                work = 0
+                if ContinuousClock.now >= deadline { throw .timedOut }
+            }
             // Unanchored: a new thread starts at every position.
             if add(0, at: position, in: text, to: &current, stack: &stack) { return true }
             guard position < text.count, !current.isEmpty else {
@@ -48,6 +58,7 @@ public struct LineRegex: Sendable {
             let scalar = text[position]
             next.clear()
             for pc in current.items {
+                if case .set(let set) = program[pc] { work += set.cost }
                 if step(program[pc], scalar), add(pc + 1, at: position + 1, in: text, to: &next, stack: &stack) { return true }
             }
             swap(&current, &next)
@@ -154,6 +165,9 @@ struct ScalarSet: Sendable {
     var ranges: [ClosedRange<UInt32>] = []
     var named: [(Named, Bool)] = []
     var negated = false
+
+    /// Roughly what one membership test costs, for the matcher's deadline.
+    var cost: Int { (ranges.count + named.count) / 16 }
 
     func contains(_ scalar: Unicode.Scalar, ignoreCase: Bool) -> Bool {
         var hit = test(scalar)

@@ -218,8 +218,15 @@ struct RegexCompiler {
         scalar.properties.lowercaseMapping.unicodeScalars.first ?? scalar
     }
 
+    /// Nodes visited: an empty group repeated adds no instruction, so program size alone
+    /// does not bound the work of expanding `((){1000}){1000}…`.
+    var visited = 0
+
     mutating func emit(_ node: RegexNode) throws(RegexProblem) {
-        guard program.count < LineRegex.maxProgramSize else { throw .invalid("the pattern is too large once its repeats are expanded") }
+        visited += 1
+        guard program.count < LineRegex.maxProgramSize, visited < LineRegex.maxProgramSize * 10 else {
+            throw .invalid("the pattern is too large once its repeats are expanded")
+        }
         switch node {
         case .empty: break
         case .scalar(let s): program.append(.scalar(ignoreCase ? Self.fold(s) : s))

@@ -5,10 +5,11 @@ import Foundation
 ///
 /// The sandbox shares nothing it does not have to: no network, no other process, no IPC,
 /// every capability dropped, a fresh /tmp and /dev, and of the filesystem only the system's
-/// programs and libraries (`/usr` and its links, a few files of `/etc`), the tools file's
-/// folder and any `readable:` paths, read-only, and the root — writable only with
-/// `--allow-write`. No home directory, no /run or /var (where D-Bus, SSH-agent and Docker
-/// sockets live), and an environment built from the allowlist alone.
+/// programs and libraries (`/usr` and its links, a few files of `/etc`), the program itself
+/// and any `readable:` paths, read-only, and the root — writable only with `--allow-write`.
+/// No home directory, no /run or /var (where D-Bus, SSH-agent and Docker sockets live), and
+/// an environment built from the allowlist alone — handed to bubblewrap as its environment,
+/// never as arguments, which any local user can read in /proc.
 public struct Sandbox: Sendable {
     /// `nil`: no isolation.
     let bubblewrap: String?
@@ -35,10 +36,11 @@ public struct Sandbox: Sendable {
 
     public var isIsolating: Bool { bubblewrap != nil }
 
-    /// What to spawn for `argv` with `environment`.
-    public func command(_ argv: [String], environment: [String: String]) -> [String] {
-        guard let bwrap = bubblewrap else { return argv }
-        var args = [bwrap, "--unshare-all", "--die-with-parent", "--new-session", "--cap-drop", "ALL", "--clearenv",
+    /// What to spawn for `argv`, and with what environment: bubblewrap passes its own
+    /// environment on to the program.
+    public func command(_ argv: [String], environment: [String: String]) -> (argv: [String], environment: [String: String]) {
+        guard let bwrap = bubblewrap else { return (argv, environment) }
+        var args = [bwrap, "--unshare-all", "--die-with-parent", "--new-session", "--cap-drop", "ALL",
                     "--ro-bind", "/usr", "/usr"]
         // Merged-/usr systems link /bin, /lib… into /usr; others have real directories.
         for top in ["/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"] {
@@ -53,14 +55,16 @@ public struct Sandbox: Sendable {
         }
         args += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
         // Mounts apply in order: these come after /tmp, so a private /tmp cannot hide them.
-        for path in readable where FileManager.default.fileExists(atPath: path) {
+        // The program is shown when it lives outside the system (a script beside the tools
+        // file), itself alone: its folder may be a home directory.
+        let program = argv.first.flatMap { $0.hasPrefix("/") && !$0.hasPrefix("/usr/") ? $0 : nil }
+        for path in readable + [program].compactMap({ $0 }) where FileManager.default.fileExists(atPath: path) {
             args += ["--ro-bind", path, path]
         }
         args += [writable ? "--bind" : "--ro-bind", root, root, "--chdir", root]
         var inside = environment
         inside["HOME"] = "/tmp"
-        for (name, value) in inside.sorted(by: { $0.key < $1.key }) { args += ["--setenv", name, value] }
-        return args + ["--"] + argv
+        return (args + ["--"] + argv, inside)
     }
 
     /// What dynamically linked programs, interpreters and `ls -l` read from /etc.

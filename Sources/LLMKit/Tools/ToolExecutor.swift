@@ -10,7 +10,7 @@ public struct ToolExecutor: Sendable {
         public var outputLimit = 64 << 10
         /// Run command tools, `shell` and MCP servers in a bubblewrap sandbox (`Sandbox`).
         public var isolate = false
-        /// Paths a sandboxed tool may read besides the system's, the root and the tools file's folder.
+        /// Paths a sandboxed tool may read besides the system's, the root and its own program.
         public var readable: [String] = []
         /// The full environment; tools get only the allowlisted part (`ToolEnvironment`).
         public var environment: [String: String] = ProcessInfo.processInfo.environment
@@ -38,12 +38,10 @@ public struct ToolExecutor: Sendable {
         }
     }
 
-    /// The sandbox the settings ask for; the tools file's folder is readable in it, so
-    /// scripts shipped beside the file run.
+    /// The sandbox the settings ask for.
     public static func sandbox(file: ToolsFile, settings: Settings, root: String) throws(ToolFailure) -> Sandbox {
         guard settings.isolate else { return .none }
-        let folder = file.path.map { (($0 as NSString).deletingLastPathComponent as NSString).standardizingPath }
-        let readable = ([folder].compactMap { $0 } + file.readable + settings.readable).map { path in
+        let readable = (file.readable + settings.readable).map { path in
             path.hasPrefix("/") ? path : (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(path)
         }
         return try .isolating(root: root, writable: settings.allowWrite || file.allowWrite, readable: readable)
@@ -127,7 +125,8 @@ public struct ToolExecutor: Sendable {
         }
         let argv = file.resolvingProgram(command.argv)
         do {
-            let result = try await ChildProcess.run(sandbox.command(argv, environment: environment), environment: environment,
+            let (argv, environment) = sandbox.command(argv, environment: environment)
+            let result = try await ChildProcess.run(argv, environment: environment,
                                                     input: Array(JSONValue.object(arguments).serialized.utf8),
                                                     directory: confinement.root, timeout: command.timeout, outputLimit: settings.outputLimit)
             return ToolOutput(process: result, timeout: command.timeout, limit: settings.outputLimit)

@@ -15,6 +15,8 @@ public struct ToolOutput: Sendable {
     /// Text cut to `limit` bytes (on a character boundary), with the cut marked.
     public static func text(_ text: String, limit: Int) -> ToolOutput {
         guard text.utf8.count > limit else { return ToolOutput(content: text) }
+        // Masked before it is cut, so that half a key does not survive the cut.
+        let text = Redactor.redact(text)
         var kept = String(decoding: text.utf8.prefix(limit), as: UTF8.self)
         // A character cut in half decodes as U+FFFD; drop it rather than show it.
         if kept.last == "\u{FFFD}" { kept.removeLast() }

@@ -149,6 +149,9 @@ enum ModelStep {
         } catch {
             throw LLMError(.usage, "cannot run \(command[0]): \(error.localizedDescription)")
         }
+        // The model step is ours on purpose: a sweep after a tool call leaves it alone.
+        ProcessTree.own(process.processIdentifier)
+        defer { ProcessTree.disown(process.processIdentifier) }
         let writer = stdin.fileHandleForWriting
         Thread.detachNewThread {
             var bytes: [UInt8] = []

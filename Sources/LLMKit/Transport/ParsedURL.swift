@@ -24,6 +24,8 @@ public struct ParsedURL: Sendable, Equatable, CustomStringConvertible {
         if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
         while host.hasSuffix(".") { host.removeLast() }
         guard !host.isEmpty else { throw URLProblem(url: text, reason: "it has no host") }
+        // A password in a URL is a credential like any key: never printed.
+        if let password = parts.password { Redactor.register(password) }
         scheme = parts.scheme
         self.host = host
         port = parts.port
