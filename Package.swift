@@ -13,9 +13,6 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
-        .package(url: "https://github.com/modelcontextprotocol/swift-sdk", from: "0.12.1"),
-        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
-        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         .systemLibrary(
@@ -28,15 +25,7 @@ let package = Package(
             name: "LLMKit",
             dependencies: ["CCurl", "CLinux", "Yams"]
         ),
-        .target(
-            name: "LLMKitMCP",
-            dependencies: [
-                "LLMKit",
-                .product(name: "MCP", package: "swift-sdk"),
-                .product(name: "SystemPackage", package: "swift-system"),
-                .product(name: "Logging", package: "swift-log"),
-            ]
-        ),
+        .target(name: "LLMKitMCP", dependencies: ["LLMKit"]),
         .target(
             name: "LLMCommandLine",
             dependencies: [

@@ -83,7 +83,8 @@ struct ToolOptions: ParsableArguments {
             if startMCP, !tools.mcpServers.isEmpty {
                 let confinement = try Confinement(root: settings.root)
                 mcp = try await MCPServers.start(tools.mcpServers, of: tools, environment: environment.values, directory: confinement.root,
-                                                 sandbox: ToolExecutor.sandbox(file: tools, settings: settings, root: confinement.root))
+                                                 sandbox: ToolExecutor.sandbox(file: tools, settings: settings, root: confinement.root),
+                                                 outputLimit: maxOutput, log: Log(tool: "llm-tools", verbose: verbose))
             }
             let ask: (@Sendable (ToolCall) -> Bool)? = confirm ? TerminalConfirmation.ask : nil
             return try ToolExecutor(file: tools, settings: settings, mcp: mcp as (any MCPTools)?, confirm: ask)

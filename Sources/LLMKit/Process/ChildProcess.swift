@@ -129,7 +129,8 @@ public enum ChildProcess {
 }
 
 extension ChildProcess {
-    /// A long-running child (an MCP server): its stdin and stdout stay open for a protocol.
+    /// A long-running child (an MCP server): its stdin and stdout stay open for a protocol,
+    /// and its stderr is a pipe of its own, for the caller to keep or pass on.
     public struct Session: Sendable {
         public let pid: Int32
         let marker: String
@@ -137,11 +138,18 @@ extension ChildProcess {
         public let input: Int32
         /// Read end of the child's stdout.
         public let output: Int32
+        /// Read end of the child's stderr.
+        public let errors: Int32
 
         /// Whether the child has ended (it is not reaped here).
-        public var hasExited: Bool {
+        public var hasExited: Bool { exitDescription != nil }
+
+        /// How the child ended ("exit status 3", "signal 9"), if it has; it is not reaped.
+        public var exitDescription: String? {
             var info = siginfo_t()
-            return waitid(P_PID, id_t(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0 && info._sifields._sigchld.si_pid == pid
+            guard waitid(P_PID, id_t(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0, info._sifields._sigchld.si_pid == pid else { return nil }
+            let code = info._sifields._sigchld.si_status
+            return info.si_code == CLD_EXITED ? "exit status \(code)" : "signal \(code)"
         }
 
         /// Kills the child, everything it started, and reaps it.
@@ -154,10 +162,10 @@ extension ChildProcess {
         }
     }
 
-    /// Starts `argv` with piped stdin and stdout; its stderr is discarded.
+    /// Starts `argv` with piped stdin, stdout and stderr.
     public static func start(_ argv: [String], environment: [String: String], directory: String?) throws(Failure) -> Session {
-        var stdinPipe: [Int32] = [0, 0], stdoutPipe: [Int32] = [0, 0]
-        guard llmkit_pipe_cloexec(&stdinPipe) == 0, llmkit_pipe_cloexec(&stdoutPipe) == 0 else {
+        var stdinPipe: [Int32] = [0, 0], stdoutPipe: [Int32] = [0, 0], stderrPipe: [Int32] = [0, 0]
+        guard llmkit_pipe_cloexec(&stdinPipe) == 0, llmkit_pipe_cloexec(&stdoutPipe) == 0, llmkit_pipe_cloexec(&stderrPipe) == 0 else {
             throw Failure(message: "cannot create pipes: \(String(cString: strerror(errno)))")
         }
         let marker = ProcessTree.newMarker()
@@ -165,15 +173,16 @@ extension ChildProcess {
         environment[ProcessTree.markerVariable] = marker
         let pid: pid_t
         do throws(Failure) {
-            pid = try spawn(argv, environment: environment, directory: directory, stdin: stdinPipe[0], stdout: stdoutPipe[1], stderr: nil)
+            pid = try spawn(argv, environment: environment, directory: directory, stdin: stdinPipe[0], stdout: stdoutPipe[1], stderr: stderrPipe[1])
         } catch {
-            [stdinPipe[0], stdinPipe[1], stdoutPipe[0], stdoutPipe[1]].forEach { close($0) }
+            (stdinPipe + stdoutPipe + stderrPipe).forEach { close($0) }
             throw error
         }
         close(stdinPipe[0])
         close(stdoutPipe[1])
+        close(stderrPipe[1])
         ProcessTree.own(pid)
-        return Session(pid: pid, marker: marker, input: stdinPipe[1], output: stdoutPipe[0])
+        return Session(pid: pid, marker: marker, input: stdinPipe[1], output: stdoutPipe[0], errors: stderrPipe[0])
     }
 
     /// Starts `argv` on the given descriptors (stderr to /dev/null when `nil`) in a new

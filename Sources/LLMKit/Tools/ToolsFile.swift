@@ -23,6 +23,8 @@ import Foundation
 ///     command: ["python3", "mcp_server.py"]
 ///     tools: [read, search]       # a subset; all when absent
 ///     env: [NOTES_TOKEN]
+///     timeout: 30                 # seconds, for starting and for each call
+///     prefix: true                # its tools are called files_read, files_search
 /// ```
 public struct ToolsFile: Sendable {
     public struct Command: Sendable {
@@ -47,6 +49,8 @@ public struct ToolsFile: Sendable {
         public var only: [String]?
         public var timeout: Double
         public var environment: [String] = []
+        /// Names its tools `<name>_<tool>`, so that servers offering the same names can be used together.
+        public var prefix = false
     }
 
     public var path: String?
@@ -130,7 +134,8 @@ public struct ToolsFile: Sendable {
                 throw bad("mcp server \(i + 1) needs a name and a command list")
             }
             file.mcpServers.append(MCPServer(name: name, argv: argv, only: item["tools"]?.arrayValue?.compactMap(\.stringValue),
-                                             timeout: try timeout(item, "mcp server \(name)"), environment: try variables(item, "mcp server \(name)")))
+                                             timeout: try timeout(item, "mcp server \(name)"), environment: try variables(item, "mcp server \(name)"),
+                                             prefix: item["prefix"]?.boolValue ?? false))
         }
         var seen: Set<String> = []
         for name in file.localDefinitions.map(\.name) where !seen.insert(name).inserted {
