@@ -277,3 +277,28 @@ import Testing
         #expect(error?.kind == .interrupted, "\(String(describing: error))")
     }
 }
+
+/// Every child has a deadline: the key command, and the model step of a loop.
+@Suite struct ChildDeadlineTests {
+    @Test func aKeyCommandThatNeverEndsIsStopped() throws {
+        let config = Paths.temporaryDirectory().appendingPathComponent("config.yaml")
+        try "providers:\n  corp:\n    api_base: http://127.0.0.1:1/v1\n    api_key_cmd: sleep 4747.5\n    api_key_timeout: 1\n"
+            .write(to: config, atomically: true, encoding: .utf8)
+        let start = Date()
+        let result = try run("llm-complete", ["-m", "corp/x", "hi"], stdin: nil, environment: ["LLMKIT_CONFIG": config.path], timeout: 30)
+        #expect(Date().timeIntervalSince(start) < 6)
+        #expect(result.status == 77, "\(result.stderr)")
+        #expect(result.stderr.contains("api_key_cmd") && result.stderr.contains("1 s"), "\(result.stderr)")
+        #expect(runningProcesses(containing: "sleep 4747.5").isEmpty)
+    }
+
+    @Test func aModelStepThatHangsIsStopped() throws {
+        let start = Date()
+        let result = try run("llm-tools", ["loop", "--model-timeout", "1", "--", "sh", "-c", "cat > /dev/null; sleep 4848.5"],
+                             stdin: #"{"role":"user","content":"hi"}"# + "\n", timeout: 30)
+        #expect(Date().timeIntervalSince(start) < 6)
+        #expect(result.status == 75, "\(result.stderr)")
+        #expect(result.stderr.contains("--model-timeout"), "\(result.stderr)")
+        #expect(runningProcesses(containing: "sleep 4848.5").isEmpty)
+    }
+}

@@ -168,3 +168,74 @@ import Testing
         #expect(reader.isRunning, "a reader blocked on the FIFO was released: it was opened")
     }
 }
+
+/// Holes a second adversarial review found in the fixes above.
+@Suite struct SecondReviewTests {
+    @Test func assertionsThatConsumeNothingStillCountTowardTheDeadline() throws {
+        let fixture = try ToolsFixture("tools:\n  - {builtin: search_files, timeout: 2}\n")
+        try String(repeating: String(repeating: "y", count: 2000) + "\n", count: 40)
+            .write(to: fixture.root.appendingPathComponent("a.txt"), atomically: true, encoding: .utf8)
+        let start = Date()
+        let conversation = ToolsFixture.conversation([("search_files", #"{"pattern":"(?:(?:\\b|\\B){1000}){4}x"}"#)])
+        let result = try run("llm-tools", ["exec", "-f", fixture.toolsFile.path], stdin: conversation, timeout: 30)
+        #expect(!result.timedOut && Date().timeIntervalSince(start) < 6, "ran \(Date().timeIntervalSince(start)) s for a 2 s timeout")
+        #expect(result.records.last?["content"]?.stringValue?.contains("timed out") == true, "\(result.stdout.suffix(300))")
+    }
+
+    /// A regular file and a FIFO swap names while write_file writes one of them: the FIFO
+    /// must never be opened (a reader blocked on it would be released). Bounded: about 4 s.
+    @Test func aFIFOSwappedInIsNeverOpenedForWriting() throws {
+        let fixture = try ToolsFixture("tools:\n  - builtin: write_file\n")
+        let file = fixture.root.appendingPathComponent("w").path
+        let fifo = fixture.root.appendingPathComponent("wf").path
+        try "x".write(toFile: file, atomically: true, encoding: .utf8)
+        #expect(mkfifo(fifo, 0o644) == 0)
+        let outsideName = fixture.outside.appendingPathComponent("fifo").path
+        #expect(link(fifo, outsideName) == 0)
+        let reader = Process()
+        reader.executableURL = URL(fileURLWithPath: "/bin/cat")
+        reader.arguments = [outsideName]
+        reader.standardOutput = FileHandle.nullDevice
+        try reader.run()
+        defer { if reader.isRunning { kill(reader.processIdentifier, SIGKILL) } }
+        let swapper = Process()
+        swapper.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        swapper.arguments = ["python3", Paths.fixture("swap_race.py").path, file, fifo, "4"]
+        swapper.standardOutput = FileHandle.nullDevice
+        try swapper.run()
+        defer { swapper.waitUntilExit() }
+        let calls = (0..<200).map { _ in ("write_file", #"{"path":"w","content":"data"}"#) }
+        let end = Date().addingTimeInterval(3.5)
+        while Date() < end, reader.isRunning {
+            _ = try fixture.exec(calls, flags: ["-j", "4", "--allow-write"])
+        }
+        #expect(reader.isRunning, "the FIFO was opened for writing")
+    }
+
+    @Test func aKeyAcrossTheOutputCapDoesNotLeaveHalf() throws {
+        let fixture = try ToolsFixture("tools:\n  - {name: leak, command: [\"sh\", \"-c\", \"printf '%060d' 0; printf \\\"$MY_TOKEN\\\"\"], env: [MY_TOKEN]}\n")
+        let (result, messages) = try fixture.exec([("leak", "{}")], flags: ["--max-output", "75"], environment: ["MY_TOKEN": "tok-SECRETSECRET-123"])
+        #expect(result.status == 0)
+        let content = messages.first?["content"]?.stringValue ?? ""
+        #expect(!content.contains("tok-SECRET"), "\(content.debugDescription)")
+    }
+
+    @Test func urlCredentialsAreNeverShown() throws {
+        for base in ["http://user:pass@127.0.0.1:1/v1", "http://user:pa%24%24word123456@127.0.0.1:1/v1", "http://ghp_TOKENTOKENTOKEN1234@127.0.0.1:1/v1"] {
+            let result = try run("llm-complete", ["-m", "llamacpp/x", "-v", "--dry-run", "hi"], stdin: nil, environment: ["LLMKIT_API_BASE": base])
+            let shown = result.stdout + result.stderr
+            for secret in ["pass@", "pa%24%24word", "word123456", "ghp_TOKEN"] {
+                #expect(!shown.contains(secret), "\(base): \(shown)")
+            }
+        }
+    }
+
+    @Test func aRelativeToolsFileKeepsItsScriptsBesideIt() throws {
+        let fixture = try ToolsFixture("tools:\n  - {name: hi, command: [\"./hi.sh\"]}\n")
+        try fixture.write("hi.sh", "#!/bin/sh\necho hi from beside\n", executable: true)
+        let input = fixture.directory.appendingPathComponent("chat.jsonl")
+        try ToolsFixture.conversation([("hi", "{}")]).write(to: input, atomically: true, encoding: .utf8)
+        let result = try run("/bin/sh", ["-c", "cd '\(fixture.directory.path)' && '\(Paths.binary("llm-tools").path)' exec -f tools.yaml < chat.jsonl"], stdin: nil)
+        #expect(result.records.last?["content"] == "hi from beside", "\(result.stdout) \(result.stderr)")
+    }
+}

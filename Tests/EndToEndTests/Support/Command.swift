@@ -36,6 +36,8 @@ func run(_ tool: String, _ arguments: [String], stdin: String? = "", environment
     process.standardOutput = outPipe
     process.standardError = errPipe
     process.standardInput = stdin == nil ? FileHandle.nullDevice : inPipe
+    // A tool that exits before reading its input must fail its test, not kill the runner.
+    signal(SIGPIPE, SIG_IGN)
     try process.run()
     let watchdog = Watchdog(process, after: timeout)
     if let stdin {
@@ -73,6 +75,9 @@ final class Watchdog: @unchecked Sendable {
         DispatchQueue.global().asyncAfter(deadline: .now() + seconds) { [weak self, weak process] in
             guard let process, process.isRunning else { return }
             self?.lock.withLock { self?.didFire = true }
+            // Its descendants too: one left holding the output pipe would keep the test
+            // waiting for an end of file that never comes.
+            for child in descendants(of: pid) { kill(child, SIGKILL) }
             kill(-pid, SIGKILL)
             kill(pid, SIGKILL)
         }
@@ -122,4 +127,24 @@ func timeFirstByte(_ tool: String, _ arguments: [String], environment: [String: 
     process.waitUntilExit()
     return FirstByteTiming(status: process.terminationStatus, first: first, rest: rest, firstAt: firstAt,
                            total: Date().timeIntervalSince(start))
+}
+
+/// Every process below `root`, by parent links in /proc.
+func descendants(of root: pid_t) -> [pid_t] {
+    var parents: [pid_t: pid_t] = [:]
+    for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
+        guard let pid = pid_t(entry), let stat = FileManager.default.contents(atPath: "/proc/\(entry)/stat"),
+              let close = stat.lastIndex(of: UInt8(ascii: ")")) else { continue }
+        let fields = stat[(close + 1)...].split(separator: UInt8(ascii: " "))
+        if fields.count > 1, let parent = pid_t(String(decoding: fields[1], as: UTF8.self)) { parents[pid] = parent }
+    }
+    var found: [pid_t] = []
+    var queue = [root]
+    while let next = queue.popLast() {
+        for (pid, parent) in parents where parent == next {
+            found.append(pid)
+            queue.append(pid)
+        }
+    }
+    return found
 }
