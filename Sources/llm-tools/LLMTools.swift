@@ -155,7 +155,7 @@ extension LLMTools {
                 let executor = try await options.executor(try options.toolsFile(), startMCP: true)
                 let output = RecordWriter.standardOutput
                 if text {
-                    let width = executor.definitions.map(\.name.count).max() ?? 0
+                    let width = executor.definitions.map { TerminalText.escaped($0.name).count }.max() ?? 0
                     for tool in executor.definitions {
                         // For a person's terminal: one line per tool, and no escape sequences.
                         let description = (tool.description ?? "").split(whereSeparator: \.isNewline).joined(separator: " ")
@@ -223,19 +223,23 @@ extension LLMTools {
         @Option(help: "The most model turns to run.")
         var maxTurns = 10
 
+        @Option(help: ArgumentHelp("Seconds one model step may take before it is stopped (exit 75).", valueName: "seconds"))
+        var modelTimeout: Double = 600
+
         @Argument(parsing: .postTerminator, help: "The model command, after --.")
         var command: [String] = []
 
         func validate() throws {
             guard !command.isEmpty else { throw ValidationError("give the model command after --, e.g. -- llm-complete -m ollama/qwen3") }
             guard maxTurns >= 1 else { throw ValidationError("--max-turns must be at least 1") }
+            guard modelTimeout > 0, modelTimeout <= RequestOptions.maxSeconds else { throw ValidationError("--model-timeout must be a positive number of seconds") }
         }
 
         func run() async throws {
             await runTool(options.verbose) { log, finished throws(LLMError) in
                 let conversation = try readConversation()
                 let executor = try await options.executor(try options.toolsFile(), startMCP: true)
-                let status = try await ToolsRun(executor: executor, jobs: jobs, log: log, finished: finished).loop(conversation, command: command, maxTurns: maxTurns)
+                let status = try await ToolsRun(executor: executor, jobs: jobs, log: log, finished: finished).loop(conversation, command: command, maxTurns: maxTurns, modelTimeout: modelTimeout)
                 await executor.shutdown()
                 return status
             }

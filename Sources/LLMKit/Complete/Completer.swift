@@ -61,7 +61,7 @@ public struct Completer: Sendable {
     public func complete(_ request: CompletionRequest, with provider: any Provider) async throws(LLMError) -> ChatMessage {
         let label = request.model.description
         log.verbose {
-            let url = (try? provider.httpRequest(for: request, stream: false))??.url
+            let url = (try? provider.httpRequest(for: request, stream: false))??.shownURL
             return "\(label): sending \(request.messages.count) message(s)" + (url.map { " to \($0)" } ?? "")
         }
         var reply = try await retry.run(onRetry: { noteRetry(label, $0, $1) }) { () async throws(LLMError) -> ChatMessage in
@@ -118,7 +118,7 @@ public struct Completer: Sendable {
         var record: JSONObject = ["type": "http_request", "model": .string(request.model.description)]
         if let http = try provider.httpRequest(for: request, stream: stream) {
             record["method"] = .string(http.method)
-            record["url"] = .string(http.url)
+            record["url"] = .string(http.shownURL)
             var headers = JSONObject()
             for header in http.headers {
                 let sensitive = ["authorization", "x-api-key", "x-goog-api-key", "api-key"].contains(header.name.lowercased())

@@ -24,6 +24,7 @@ public struct Config: Sendable {
         public var mockScript: String?
         public var structuredOutput: StructuredOutputStyle?
         public var maxReplyBytes: Int?
+        public var apiKeyTimeout: Double?
 
         public init() {}
     }
@@ -46,6 +47,7 @@ public struct Config: Sendable {
         if let script = overrides.mockScript { settings.mockScript = script }
         if let style = overrides.structuredOutput { settings.structuredOutput = style }
         if let bytes = overrides.maxReplyBytes { settings.maxReplyBytes = bytes }
+        if let seconds = overrides.apiKeyTimeout { settings.apiKeyTimeout = seconds }
         return settings
     }
 

@@ -93,6 +93,12 @@ public enum ConfigLoader {
         if map["api_key"] != nil {
             throw LLMError(.configuration, "\(place): \(at).api_key would put a secret in a file; use api_key_env or api_key_cmd")
         }
+        if let seconds = map["api_key_timeout"] {
+            guard let value = (seconds as? Double) ?? (seconds as? Int).map(Double.init), value > 0, value <= RequestOptions.maxSeconds else {
+                throw LLMError(.configuration, "\(place): \(at).api_key_timeout must be a positive number of seconds")
+            }
+            o.apiKeyTimeout = value
+        }
         if let size = map["max_reply_mb"] {
             guard let mib = (size as? Int) ?? (size as? Double).map({ Int($0) }), mib >= 1, mib <= 4096 else {
                 throw LLMError(.configuration, "\(place): \(at).max_reply_mb must be a whole number of MiB from 1 to 4096")
@@ -150,6 +156,6 @@ enum HeaderCheck {
 
     static func carriesCredential(_ name: String) -> Bool {
         let lower = name.lowercased()
-        return ["key", "token", "auth", "secret", "password", "cookie", "session", "signature"].contains { lower.contains($0) }
+        return ["key", "token", "auth", "secret", "password", "cookie", "session", "signature", "cred"].contains { lower.contains($0) }
     }
 }

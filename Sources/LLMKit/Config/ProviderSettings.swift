@@ -34,6 +34,8 @@ public struct ProviderSettings: Sendable {
     public var startHint: String?
     /// The replay file for `mock/script`.
     public var mockScript: String?
+    /// Seconds `api_key_cmd` may take (`api_key_timeout`).
+    public var apiKeyTimeout = 30.0
     /// The largest non-streamed reply accepted (`max_reply_mb`).
     public var maxReplyBytes = HTTPRequest.defaultMaxBodyBytes
 

@@ -22,7 +22,7 @@ public enum APIKeyResolver {
 
     public static func resolve(_ settings: ProviderSettings, environment: Environment, configPath: String?) throws(LLMError) -> String? {
         if let command = settings.apiKeyCommand {
-            let key = try run(command, provider: settings.name)
+            let key = try run(command, provider: settings.name, timeout: settings.apiKeyTimeout)
             Redactor.register(key)
             return key
         }
@@ -40,25 +40,26 @@ public enum APIKeyResolver {
             provider: settings.name)
     }
 
-    /// Runs the configured command through `/bin/sh`; its stdout, trimmed, is the key.
-    private static func run(_ command: String, provider: String) throws(LLMError) -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", command]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardInput = FileHandle.nullDevice
+    /// Runs the configured command through `/bin/sh`, with the user's environment (a secret
+    /// manager needs it) and a deadline; its stdout, trimmed, is the key.
+    private static func run(_ command: String, provider: String, timeout: Double) throws(LLMError) -> String {
+        let result: ChildProcess.Result
         do {
-            try process.run()
+            result = try ChildProcess.runAndWait(["/bin/sh", "-c", command], environment: Environment.current.values,
+                                                 timeout: timeout, outputLimit: 64 << 10)
         } catch {
-            throw LLMError(.missingAPIKey, "cannot run api_key_cmd for \(provider): \(error.localizedDescription)", provider: provider)
+            throw LLMError(.missingAPIKey, "cannot run api_key_cmd for \(provider): \(error.message)", provider: provider)
         }
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let key = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        guard process.terminationStatus == 0 else {
-            throw LLMError(.missingAPIKey, "api_key_cmd for \(provider) failed with exit status \(process.terminationStatus)", provider: provider)
+        if result.timedOut {
+            throw LLMError(.missingAPIKey, "api_key_cmd for \(provider) did not finish within \(ToolOutput.seconds(timeout)) s "
+                           + "(raise providers.\(provider).api_key_timeout)", provider: provider)
         }
+        guard result.exitStatus == 0 else {
+            let said = HTTPErrorMapper.oneLine(String(decoding: result.stderr, as: UTF8.self), limit: 200)
+            throw LLMError(.missingAPIKey, "api_key_cmd for \(provider) failed with " + (result.exitStatus.map { "exit status \($0)" } ?? "a signal")
+                           + (said.isEmpty ? "" : ": \(said)"), provider: provider)
+        }
+        let key = String(decoding: result.stdout, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         guard !key.isEmpty else {
             throw LLMError(.missingAPIKey, "api_key_cmd for \(provider) printed no key", provider: provider)
         }

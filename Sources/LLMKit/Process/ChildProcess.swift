@@ -22,6 +22,9 @@ public enum ChildProcess {
         public var duration: Duration
     }
 
+    /// Bytes kept beyond an output limit: longer than any key.
+    static let maskingSlack = 4096
+
     public struct Failure: Error, Sendable {
         public var message: String
     }
@@ -40,6 +43,15 @@ public enum ChildProcess {
             }
         }
         return try outcome.get()
+    }
+
+    /// `run`, waiting on the calling thread: for a child needed before anything else can
+    /// happen (`api_key_cmd`).
+    public static func runAndWait(
+        _ argv: [String], environment: [String: String], input: [UInt8] = [], directory: String? = nil,
+        timeout: Double, outputLimit: Int
+    ) throws(Failure) -> Result {
+        try runBlocking(argv, environment: environment, input: input, directory: directory, timeout: timeout, outputLimit: outputLimit)
     }
 
     private static func runBlocking(
@@ -104,8 +116,10 @@ public enum ChildProcess {
                     fds[i].fd = -1
                     continue
                 }
-                let room = max(0, outputLimit - (i == 0 ? out.count : err.count))
-                if n > room { truncated = truncated || i == 0 }
+                // A little more than the limit is kept, so that a key across the cut is
+                // whole when the output is masked, and only then cut (`ToolOutput`).
+                let room = max(0, outputLimit + Self.maskingSlack - (i == 0 ? out.count : err.count))
+                if n > room || (i == 0 && out.count + n > outputLimit) { truncated = truncated || i == 0 }
                 let kept = buffer[..<min(n, room)]
                 if i == 0 { out.append(contentsOf: kept) } else { err.append(contentsOf: kept) }
             }
@@ -162,8 +176,11 @@ extension ChildProcess {
         }
     }
 
-    /// Starts `argv` with piped stdin, stdout and stderr.
-    public static func start(_ argv: [String], environment: [String: String], directory: String?) throws(Failure) -> Session {
+    /// Starts `argv` with piped stdin, stdout and stderr — or, with `sharedTerminal`, in our
+    /// own process group with our stderr, so that Ctrl-C reaches it and what it says is seen
+    /// (the model step of a loop is the user's own command).
+    public static func start(_ argv: [String], environment: [String: String], directory: String?,
+                             sharedTerminal: Bool = false) throws(Failure) -> Session {
         var stdinPipe: [Int32] = [0, 0], stdoutPipe: [Int32] = [0, 0], stderrPipe: [Int32] = [0, 0]
         guard llmkit_pipe_cloexec(&stdinPipe) == 0, llmkit_pipe_cloexec(&stdoutPipe) == 0, llmkit_pipe_cloexec(&stderrPipe) == 0 else {
             throw Failure(message: "cannot create pipes: \(String(cString: strerror(errno)))")
@@ -173,7 +190,8 @@ extension ChildProcess {
         environment[ProcessTree.markerVariable] = marker
         let pid: pid_t
         do throws(Failure) {
-            pid = try spawn(argv, environment: environment, directory: directory, stdin: stdinPipe[0], stdout: stdoutPipe[1], stderr: stderrPipe[1])
+            pid = try spawn(argv, environment: environment, directory: directory, stdin: stdinPipe[0], stdout: stdoutPipe[1],
+                            stderr: sharedTerminal ? 2 : stderrPipe[1], ownGroup: !sharedTerminal)
         } catch {
             (stdinPipe + stdoutPipe + stderrPipe).forEach { close($0) }
             throw error
@@ -190,7 +208,7 @@ extension ChildProcess {
     /// ignored SIGPIPE would be inherited across exec), nothing blocked, and no other
     /// descriptor open.
     private static func spawn(_ argv: [String], environment: [String: String], directory: String?,
-                              stdin: Int32, stdout: Int32, stderr: Int32?) throws(Failure) -> pid_t {
+                              stdin: Int32, stdout: Int32, stderr: Int32?, ownGroup: Bool = true) throws(Failure) -> pid_t {
         guard let program = argv.first else { throw Failure(message: "the command is empty") }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -216,7 +234,7 @@ extension ChildProcess {
         posix_spawnattr_setsigmask(&attributes, &noSignals)
         posix_spawnattr_setsigdefault(&attributes, &defaults)
         posix_spawnattr_setpgroup(&attributes, 0)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        posix_spawnattr_setflags(&attributes, Int16((ownGroup ? POSIX_SPAWN_SETPGROUP : 0) | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
 
         let cArgs = argv.map { strdup($0) } + [nil]
         let cEnv = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]

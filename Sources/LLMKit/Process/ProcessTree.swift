@@ -80,6 +80,7 @@ public enum ProcessTree {
 
     /// Ends a long-lived child (an MCP server) and everything it started.
     static func endSession(_ pid: pid_t, marker: String) {
+        ProcessTree.disown(pid)
         kill(-pid, SIGKILL)
         let me = getpid()
         stopThenKill {
@@ -103,9 +104,17 @@ public enum ProcessTree {
     private static func stopThenKill(_ targets: () -> Set<pid_t>) {
         let deadline = ContinuousClock.now + .seconds(2)
         var stopped: Set<pid_t> = []
-        while ContinuousClock.now < deadline {
+        var quietWalks = 0
+        // The kernel's lists can miss a process that is being born or re-parented at that
+        // moment: nothing is taken as over until two walks a millisecond apart find nothing.
+        while ContinuousClock.now < deadline, quietWalks < 2 {
             let fresh = targets().subtracting(stopped).filter { state(of: $0).map { $0 != "Z" && $0 != "X" } ?? false }
-            if fresh.isEmpty { break }
+            if fresh.isEmpty {
+                quietWalks += 1
+                usleep(1000)
+                continue
+            }
+            quietWalks = 0
             for pid in fresh { kill(pid, SIGSTOP) }
             stopped.formUnion(fresh)
         }

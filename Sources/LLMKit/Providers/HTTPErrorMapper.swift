@@ -95,7 +95,8 @@ public enum HTTPErrorMapper {
     }
 
     private static func plainText(_ body: [UInt8]) -> Detail {
-        Detail(message: String(decoding: body.prefix(600), as: UTF8.self), code: nil)
+        // Masked whole, then cut: a key across the cut would otherwise leave its first half.
+        Detail(message: String(decoding: Redactor.redact(bytes: body).prefix(600), as: UTF8.self), code: nil)
     }
 
     /// Servers put tracebacks in messages (llama-cpp-python does); a diagnostic is one line.

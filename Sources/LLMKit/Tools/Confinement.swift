@@ -56,21 +56,26 @@ public struct Confinement: Sendable {
     /// the caller truncates. A file with another hard link is refused: writing it would
     /// write a file that also lives outside the root.
     public func openForWriting(_ path: String) throws(ToolFailure) -> Int32 {
-        // What exists is looked at first, not opened: opening a FIFO or a device is itself
-        // an effect (a reader blocked on a FIFO gets end of file).
-        if let existing = try? resolve(path, flags: O_PATH | O_NOFOLLOW | O_CLOEXEC) {
-            defer { close(existing) }
-            try expect(existing, S_IFREG, path)
+        // Never open by name what might be a FIFO or a device (a rename can swap one in at
+        // any moment): an existing file is looked at through O_PATH and reopened through
+        // that very descriptor; a new one is created with O_EXCL, which makes only regular
+        // files. If the name appears or vanishes between the two, try again.
+        for _ in 0..<8 {
+            if let handle = try? resolve(path, flags: O_PATH | O_NOFOLLOW | O_CLOEXEC) {
+                defer { close(handle) }
+                let info = try expect(handle, S_IFREG, path)
+                if info.st_nlink > 1 { throw ToolFailure("refused: \(path) has another hard link, which may be outside the tool root") }
+                let fd = open("/proc/self/fd/\(handle)", O_WRONLY | O_CLOEXEC)
+                guard fd >= 0 else { throw ToolFailure("cannot write \(path): \(Self.describe(errno))") }
+                return fd
+            }
+            do {
+                return try resolve(path, flags: O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode: 0o644)
+            } catch {
+                if !error.message.contains(Self.describe(EEXIST)) { throw error }
+            }
         }
-        let fd = try resolve(path, flags: O_WRONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, mode: 0o644)
-        do throws(ToolFailure) {
-            let info = try expect(fd, S_IFREG, path)
-            if info.st_nlink > 1 { throw ToolFailure("refused: \(path) has another hard link, which may be outside the tool root") }
-        } catch {
-            close(fd)
-            throw error
-        }
-        return fd
+        throw ToolFailure("cannot write \(path): it keeps changing")
     }
 
     /// A path as the model should see it: relative to the root.

@@ -41,7 +41,9 @@ public struct LineRegex: Sendable {
         var stack: [Int] = []
         stack.reserveCapacity(16)
         // The clock is read after a fixed amount of work, not of text: one character can
-        // cost a thousand live states times a class of two thousand ranges.
+        // cost a thousand live states times a class of two thousand ranges, or thousands of
+        // assertions that consume nothing. And once per line, however short.
+        if ContinuousClock.now >= deadline { throw .timedOut }
         var work = 0
         for position in 0...text.count {
             work += current.items.count + 1
@@ -50,7 +52,7 @@ public struct LineRegex: Sendable {
                 if ContinuousClock.now >= deadline { throw .timedOut }
             }
             // Unanchored: a new thread starts at every position.
-            if add(0, at: position, in: text, to: &current, stack: &stack) { return true }
+            if add(0, at: position, in: text, to: &current, stack: &stack, work: &work) { return true }
             guard position < text.count, !current.isEmpty else {
                 current.clear()
                 continue
@@ -59,7 +61,7 @@ public struct LineRegex: Sendable {
             next.clear()
             for pc in current.items {
                 if case .set(let set) = program[pc] { work += set.cost }
-                if step(program[pc], scalar), add(pc + 1, at: position + 1, in: text, to: &next, stack: &stack) { return true }
+                if step(program[pc], scalar), add(pc + 1, at: position + 1, in: text, to: &next, stack: &stack, work: &work) { return true }
             }
             swap(&current, &next)
         }
@@ -68,10 +70,11 @@ public struct LineRegex: Sendable {
 
     /// Follows jumps and assertions from `pc`; true once `match` is reached. `stack` is
     /// scratch space, reused so that a step allocates nothing.
-    private func add(_ pc: Int, at position: Int, in text: [Unicode.Scalar], to list: inout ThreadList, stack: inout [Int]) -> Bool {
+    private func add(_ pc: Int, at position: Int, in text: [Unicode.Scalar], to list: inout ThreadList, stack: inout [Int], work: inout Int) -> Bool {
         stack.removeAll(keepingCapacity: true)
         stack.append(pc)
         while let pc = stack.popLast() {
+            work += 1
             guard list.insert(pc) else { continue }
             switch program[pc] {
             case .match: return true

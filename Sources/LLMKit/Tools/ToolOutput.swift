@@ -26,7 +26,7 @@ public struct ToolOutput: Sendable {
     /// A finished process: its output, or why it failed. Binary output is described, not
     /// passed on: the model could not read it and the record must stay valid text.
     init(process result: ChildProcess.Result, timeout: Double, limit: Int) {
-        let stdout = Self.readable(result.stdout)
+        let stdout = Self.readable(result.stdout, limit: limit)
         if result.timedOut {
             self.init(content: "the tool timed out after \(Self.seconds(timeout)) s and was stopped" + (stdout.isEmpty ? "" : "; output so far:\n" + stdout),
                       truncated: result.truncated, exitStatus: nil, isError: true)
@@ -39,16 +39,25 @@ public struct ToolOutput: Sendable {
         let status = result.exitStatus ?? -1
         var content = stdout
         if status != 0 {
-            let stderr = Self.readable(result.stderr)
+            let stderr = Self.readable(result.stderr, limit: limit)
             content = "the tool failed with exit status \(status)" + (stderr.isEmpty ? "" : ":\n" + stderr) + (stdout.isEmpty ? "" : "\n" + stdout)
         }
         if result.truncated { content += "\n[output truncated at \(limit) bytes]" }
         self.init(content: content, truncated: result.truncated, exitStatus: status, isError: status != 0)
     }
 
-    static func readable(_ bytes: [UInt8]) -> String {
-        guard !bytes.contains(0), let text = String(validating: bytes, as: UTF8.self) else {
+    /// Text of at most `limit` bytes, masked before it is cut. A character the reader cut
+    /// in half at the end is dropped, not taken for binary output.
+    static func readable(_ bytes: [UInt8], limit: Int) -> String {
+        var bytes = bytes
+        for _ in 0..<3 where String(validating: bytes, as: UTF8.self) == nil && bytes.count > limit { bytes.removeLast() }
+        guard !bytes.contains(0), let whole = String(validating: bytes, as: UTF8.self) else {
             return "[binary output, \(bytes.count) bytes, not shown]"
+        }
+        var text = Redactor.redact(whole)
+        if text.utf8.count > limit {
+            text = String(decoding: text.utf8.prefix(limit), as: UTF8.self)
+            if text.last == "\u{FFFD}" { text.removeLast() }
         }
         return text.hasSuffix("\n") ? String(text.dropLast()) : text
     }

@@ -86,7 +86,9 @@ public struct ToolsFile: Sendable {
             throw LLMError(.usage, "cannot read tools file \(path)")
         }
         var file = try parse(YAMLValue.parse(String(decoding: data, as: UTF8.self), source: path), source: path)
-        file.path = path
+        // Absolute, so that what is relative to it does not become relative to the root.
+        let path = path.hasPrefix("/") ? path : (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(path)
+        file.path = (path as NSString).standardizingPath
         let directory = (path as NSString).deletingLastPathComponent
         func beside(_ relative: String) -> String {
             relative.hasPrefix("/") ? relative : ((directory.isEmpty ? "." : directory) as NSString).appendingPathComponent(relative)

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Foundation
 import Synchronization
 
@@ -83,7 +86,7 @@ public struct ToolsRun: Sendable {
     /// `loop`: alternates `command` (a model step that copies its input and appends a
     /// reply) and tool execution, until the model answers without tool calls or
     /// `maxTurns` model steps have run. Everything is written as it happens.
-    public func loop(_ conversation: Conversation, command: [String], maxTurns: Int) async throws(LLMError) -> ExitStatus {
+    public func loop(_ conversation: Conversation, command: [String], maxTurns: Int, modelTimeout: Double = 600) async throws(LLMError) -> ExitStatus {
         var transcript = conversation.lines.map(\.raw)
         var messages = conversation.messages
         for line in transcript { try output.writeLine(line) }
@@ -108,7 +111,7 @@ public struct ToolsRun: Sendable {
                 log.note("stopped after \(maxTurns) model turn(s): the model still asks for tools (raise --max-turns)")
                 return .checkFailed
             }
-            let (newLines, status) = try await ModelStep.run(command, transcript: transcript, output: output)
+            let (newLines, status) = try await ModelStep.run(command, transcript: transcript, output: output, timeout: modelTimeout)
             turns += 1
             for line in newLines {
                 transcript.append(line)
@@ -128,42 +131,41 @@ public struct ToolsRun: Sendable {
 enum ModelStep {
     /// Runs `command` with the transcript on stdin and its stderr shared with ours. Lines it
     /// writes beyond the copied transcript are new; they are written on as they arrive.
-    static func run(_ command: [String], transcript: [[UInt8]], output: RecordWriter) async throws(LLMError) -> ([[UInt8]], Int32) {
+    static func run(_ command: [String], transcript: [[UInt8]], output: RecordWriter, timeout: Double) async throws(LLMError) -> ([[UInt8]], Int32) {
         let result: Result<([[UInt8]], Int32), LLMError> = await withCheckedContinuation { continuation in
             Thread.detachNewThread {
-                continuation.resume(returning: Result { () throws(LLMError) in try runBlocking(command, transcript: transcript, output: output) })
+                continuation.resume(returning: Result { () throws(LLMError) in
+                    try runBlocking(command, transcript: transcript, output: output, timeout: timeout)
+                })
             }
         }
         return try result.get()
     }
 
-    private static func runBlocking(_ command: [String], transcript: [[UInt8]], output: RecordWriter) throws(LLMError) -> ([[UInt8]], Int32) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = command
-        let stdin = Pipe(), stdout = Pipe()
-        process.standardInput = stdin
-        process.standardOutput = stdout
+    /// The step is the user's own command: it runs in our process group (Ctrl-C reaches it),
+    /// with the full environment and our stderr — and, like every child, with a deadline.
+    private static func runBlocking(_ command: [String], transcript: [[UInt8]], output: RecordWriter, timeout: Double) throws(LLMError) -> ([[UInt8]], Int32) {
+        let session: ChildProcess.Session
         do {
-            try process.run()
+            session = try ChildProcess.start(command, environment: Environment.current.values, directory: nil, sharedTerminal: true)
         } catch {
-            throw LLMError(.usage, "cannot run \(command[0]): \(error.localizedDescription)")
+            throw LLMError(.usage, "cannot run \(command[0]): \(error.message)")
         }
-        // The model step is ours on purpose: a sweep after a tool call leaves it alone.
-        ProcessTree.own(process.processIdentifier)
-        defer { ProcessTree.disown(process.processIdentifier) }
-        let writer = stdin.fileHandleForWriting
+        close(session.errors)
+        let writer = session.input
         Thread.detachNewThread {
             var bytes: [UInt8] = []
             for line in transcript { bytes.append(contentsOf: line); bytes.append(0x0A) }
-            bytes.withUnsafeBytes { _ = FileDescriptorIO.writeAll(writer.fileDescriptor, $0) }
-            try? writer.close()
+            bytes.withUnsafeBytes { _ = FileDescriptorIO.writeAll(writer, $0) }
+            close(writer)
         }
+        let watch = StepDeadline(session: session, timeout: timeout)
+        defer { close(session.output) }
         // The step writes its copy of the transcript first — perhaps with a system line added
         // or replaced (`-s`) — then what is new. The copy ends with the transcript's last
         // line, no earlier than its place in the transcript; everything after it is new.
         // Should that line never come, the lines past the transcript's length are.
-        var reader = LineReader(fd: stdout.fileHandleForReading.fileDescriptor)
+        var reader = LineReader(fd: session.output)
         var position = 0
         var copyEnded = transcript.isEmpty
         var held: [[UInt8]] = []
@@ -185,7 +187,42 @@ enum ModelStep {
             new.append(line)
             try output.writeLine(line)
         }
-        process.waitUntilExit()
-        return (new, process.terminationStatus)
+        var status: Int32 = 0
+        while waitpid(session.pid, &status, 0) < 0 && errno == EINTR {}
+        ProcessTree.disown(session.pid)
+        if watch.finish() {
+            throw LLMError(.timeout, "the model step \(command[0]) did not finish within \(ToolOutput.seconds(timeout)) s (raise --model-timeout)")
+        }
+        let exited = status & 0x7f == 0
+        return (new, exited ? (status >> 8) & 0xff : 128 + (status & 0x7f))
+    }
+}
+
+/// Ends a model step that runs past its deadline; says whether it did.
+private final class StepDeadline: Sendable {
+    private let state = Mutex<(done: Bool, fired: Bool)>((false, false))
+
+    init(session: ChildProcess.Session, timeout: Double) {
+        Thread.detachNewThread { [self] in
+            let deadline = ContinuousClock.now + .seconds(timeout)
+            while ContinuousClock.now < deadline {
+                if state.withLock({ $0.done }) { return }
+                usleep(20_000)
+            }
+            let fire = state.withLock { s -> Bool in
+                guard !s.done else { return false }
+                s.fired = true
+                return true
+            }
+            if fire { ProcessTree.endSession(session.pid, marker: "") }
+        }
+    }
+
+    /// The step is over; true if it was the deadline that ended it.
+    func finish() -> Bool {
+        state.withLock { s in
+            s.done = true
+            return s.fired
+        }
     }
 }

@@ -10,7 +10,8 @@ enum Curl {
 
     /// The parts of a URL as libcurl's URL API reads it (the same parser a transfer uses).
     /// Without a scheme a string is refused, never guessed as http.
-    static func parseURL(_ text: String) throws(URLProblem) -> (scheme: String, host: String, port: Int, url: String, password: String?) {
+    static func parseURL(_ text: String) throws(URLProblem)
+        -> (scheme: String, host: String, port: Int, url: String, credentials: [String], withoutCredentials: String?) {
         guard let handle = curl_url() else { throw URLProblem(url: text, reason: "out of memory") }
         defer { curl_url_cleanup(handle) }
         let set = curl_url_set(handle, CURLUPART_URL, text, UInt32(CURLU_NON_SUPPORT_SCHEME))
@@ -27,7 +28,17 @@ enum Curl {
         // URLDECODE: `%65vil.example` is the host evil.example to the resolver.
         guard let host = part(CURLUPART_HOST, CURLU_URLDECODE) else { throw URLProblem(url: text, reason: "it has no host") }
         let port = part(CURLUPART_PORT, CURLU_DEFAULT_PORT).flatMap { Int($0) } ?? 0
-        return (scheme, host, port, part(CURLUPART_URL) ?? text, part(CURLUPART_PASSWORD, CURLU_URLDECODE))
+        // Credentials in the URL, in every spelling: as written and decoded.
+        let secrets = [part(CURLUPART_USER), part(CURLUPART_USER, CURLU_URLDECODE),
+                       part(CURLUPART_PASSWORD), part(CURLUPART_PASSWORD, CURLU_URLDECODE)].compactMap { $0 }
+        let url = part(CURLUPART_URL) ?? text
+        var shown: String?
+        if !secrets.isEmpty {
+            _ = curl_url_set(handle, CURLUPART_USER, nil, 0)
+            _ = curl_url_set(handle, CURLUPART_PASSWORD, nil, 0)
+            shown = part(CURLUPART_URL)
+        }
+        return (scheme, host, port, url, secrets, shown)
     }
 }
 

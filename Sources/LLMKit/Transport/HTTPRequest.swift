@@ -28,6 +28,11 @@ public struct HTTPRequest: Sendable {
         self.body = body
     }
 
+    /// The URL to show a person: without user or password.
+    public var shownURL: String {
+        (try? ParsedURL(url))?.shown ?? url
+    }
+
     /// `host:port` that libcurl connects to, for messages; the URL itself if it cannot be parsed.
     public var host: String {
         (try? ParsedURL(url))?.authority ?? url

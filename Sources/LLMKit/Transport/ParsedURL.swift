@@ -11,6 +11,9 @@ public struct ParsedURL: Sendable, Equatable, CustomStringConvertible {
     public let port: Int
     /// The whole URL, normalized by libcurl (fragment kept: curl never sends it).
     public let url: String
+    /// The URL without its user and password, to show: a short password is no key the
+    /// redactor would recognise.
+    public let shown: String
 
     public init(_ text: String) throws(URLProblem) {
         guard text.contains("://") else {
@@ -24,8 +27,9 @@ public struct ParsedURL: Sendable, Equatable, CustomStringConvertible {
         if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
         while host.hasSuffix(".") { host.removeLast() }
         guard !host.isEmpty else { throw URLProblem(url: text, reason: "it has no host") }
-        // A password in a URL is a credential like any key: never printed.
-        if let password = parts.password { Redactor.register(password) }
+        // A user or password in a URL is a credential like any key: never printed.
+        for credential in parts.credentials { Redactor.register(credential) }
+        shown = parts.withoutCredentials ?? parts.url
         scheme = parts.scheme
         self.host = host
         port = parts.port
@@ -37,7 +41,7 @@ public struct ParsedURL: Sendable, Equatable, CustomStringConvertible {
         (host.contains(":") ? "[\(host)]" : host) + ":\(port)"
     }
 
-    public var description: String { url }
+    public var description: String { shown }
 }
 
 /// A URL that cannot be used, and why, in words for the person who wrote it.

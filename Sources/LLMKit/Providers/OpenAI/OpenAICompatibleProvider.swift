@@ -51,7 +51,7 @@ public struct OpenAICompatibleProvider: Provider {
     func wholeReply(_ response: HTTPResponse, to http: HTTPRequest, model: ModelReference) throws(LLMError) -> ChatMessage {
         let parsed = response.mediaType == "text/html" ? nil : try? JSONParser.parse(response.body)
         guard let body = parsed else {
-            let start = HTTPErrorMapper.oneLine(String(decoding: response.body.prefix(4096), as: UTF8.self), limit: 120)
+            let start = HTTPErrorMapper.oneLine(String(decoding: Redactor.redact(bytes: response.body).prefix(4096), as: UTF8.self), limit: 120)
             throw LLMError(.invalidReply, "\(http.host) (\(settings.name)) answered with \(response.mediaType ?? "no content type"), not an API reply: \(start)",
                            status: response.status, provider: settings.name, model: model.description)
         }
