@@ -20,7 +20,7 @@ function __llm-complete_parse_tokens -S
     set -l unparsed_tokens (__llm-complete_tokens -pc)
     switch $unparsed_tokens[1]
     case 'llm-complete'
-        __llm-complete_parse_subcommand -r 1 'm/model=' 's/system=' 'temperature=' 'max-tokens=' 'stop=+' 'seed=' 'schema=' 'tools=' 'timeout=' 'api-base=' 'mock-script=' 'config=' 'j/jobs=' 'retries=' 't/text' 'dry-run' 'v/verbose' 'version' 'h/help'
+        __llm-complete_parse_subcommand -r 1 'm/model=' 's/system=' 'temperature=' 'max-tokens=' 'stop=+' 'seed=' 'schema=' 'tools=' 'timeout=' 'idle-timeout=' 'api-base=' 'mock-script=' 'config=' 'j/jobs=' 'retries=' 't/text' 'dry-run' 'v/verbose' 'version' 'h/help'
         switch $unparsed_tokens[1]
         case 'help'
             __llm-complete_parse_subcommand -r 1 'version'
@@ -86,6 +86,7 @@ complete -c 'llm-complete' -n '__llm-complete_should_offer_completions_for_flags
 complete -c 'llm-complete' -n '__llm-complete_should_offer_completions_for_flags_or_options "llm-complete" schema' -l 'schema' -d 'A JSON Schema file: the reply must be JSON that fits it.' -rfka ''
 complete -c 'llm-complete' -n '__llm-complete_should_offer_completions_for_flags_or_options "llm-complete" tools' -l 'tools' -d 'A tools file (YAML or JSON): definitions the model may call.' -rfka ''
 complete -c 'llm-complete' -n '__llm-complete_should_offer_completions_for_flags_or_options "llm-complete" timeout' -l 'timeout' -d 'Seconds to wait for a whole reply (default: no limit).' -rfka ''
+complete -c 'llm-complete' -n '__llm-complete_should_offer_completions_for_flags_or_options "llm-complete" idle-timeout' -l 'idle-timeout' -d 'Give up when the server sends nothing for this long (default: 120 s when streaming, 600 s otherwise: a reply that is not streamed is silent until it is done, and a local server may first load its weights). Connecting has its own 10 s limit.' -rfka ''
 complete -c 'llm-complete' -n '__llm-complete_should_offer_completions_for_flags_or_options "llm-complete" api-base' -l 'api-base' -d 'Send this request to another endpoint (e.g. http://127.0.0.1:8081/v1).' -rfka ''
 complete -c 'llm-complete' -n '__llm-complete_should_offer_completions_for_flags_or_options "llm-complete" mock-script' -l 'mock-script' -d 'The JSONL file of replies mock/script plays back.' -rfka ''
 complete -c 'llm-complete' -n '__llm-complete_should_offer_completions_for_flags_or_options "llm-complete" config' -l 'config' -d 'The config file (default: $LLMKIT_CONFIG, else $XDG_CONFIG_HOME/llmkit/config.yaml).' -rfka ''

@@ -165,7 +165,7 @@ _llm-stream() {
     local -a repeating_flags=()
     local -a non_repeating_flags=(--text -t --dry-run --verbose -v --show --version -h --help)
     local -a repeating_options=(--stop)
-    local -a non_repeating_options=(--model -m --system -s --temperature --max-tokens --seed --schema --tools --timeout --api-base --mock-script --config --jobs -j --retries --idle-timeout)
+    local -a non_repeating_options=(--model -m --system -s --temperature --max-tokens --seed --schema --tools --timeout --idle-timeout --api-base --mock-script --config --jobs -j --retries)
     __llm-stream_offer_flags_options -1
 
     # Offer option value completions
@@ -197,6 +197,9 @@ _llm-stream() {
     '--timeout')
         return
         ;;
+    '--idle-timeout')
+        return
+        ;;
     '--api-base')
         return
         ;;
@@ -210,9 +213,6 @@ _llm-stream() {
         return
         ;;
     '--retries')
-        return
-        ;;
-    '--idle-timeout')
         return
         ;;
     esac

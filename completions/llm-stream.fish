@@ -20,7 +20,7 @@ function __llm-stream_parse_tokens -S
     set -l unparsed_tokens (__llm-stream_tokens -pc)
     switch $unparsed_tokens[1]
     case 'llm-stream'
-        __llm-stream_parse_subcommand -r 1 'm/model=' 's/system=' 'temperature=' 'max-tokens=' 'stop=+' 'seed=' 'schema=' 'tools=' 'timeout=' 'api-base=' 'mock-script=' 'config=' 'j/jobs=' 'retries=' 't/text' 'dry-run' 'v/verbose' 'show' 'idle-timeout=' 'version' 'h/help'
+        __llm-stream_parse_subcommand -r 1 'm/model=' 's/system=' 'temperature=' 'max-tokens=' 'stop=+' 'seed=' 'schema=' 'tools=' 'timeout=' 'idle-timeout=' 'api-base=' 'mock-script=' 'config=' 'j/jobs=' 'retries=' 't/text' 'dry-run' 'v/verbose' 'show' 'version' 'h/help'
         switch $unparsed_tokens[1]
         case 'help'
             __llm-stream_parse_subcommand -r 1 'version'
@@ -86,6 +86,7 @@ complete -c 'llm-stream' -n '__llm-stream_should_offer_completions_for_flags_or_
 complete -c 'llm-stream' -n '__llm-stream_should_offer_completions_for_flags_or_options "llm-stream" schema' -l 'schema' -d 'A JSON Schema file: the reply must be JSON that fits it.' -rfka ''
 complete -c 'llm-stream' -n '__llm-stream_should_offer_completions_for_flags_or_options "llm-stream" tools' -l 'tools' -d 'A tools file (YAML or JSON): definitions the model may call.' -rfka ''
 complete -c 'llm-stream' -n '__llm-stream_should_offer_completions_for_flags_or_options "llm-stream" timeout' -l 'timeout' -d 'Seconds to wait for a whole reply (default: no limit).' -rfka ''
+complete -c 'llm-stream' -n '__llm-stream_should_offer_completions_for_flags_or_options "llm-stream" idle-timeout' -l 'idle-timeout' -d 'Give up when the server sends nothing for this long (default: 120 s when streaming, 600 s otherwise: a reply that is not streamed is silent until it is done, and a local server may first load its weights). Connecting has its own 10 s limit.' -rfka ''
 complete -c 'llm-stream' -n '__llm-stream_should_offer_completions_for_flags_or_options "llm-stream" api-base' -l 'api-base' -d 'Send this request to another endpoint (e.g. http://127.0.0.1:8081/v1).' -rfka ''
 complete -c 'llm-stream' -n '__llm-stream_should_offer_completions_for_flags_or_options "llm-stream" mock-script' -l 'mock-script' -d 'The JSONL file of replies mock/script plays back.' -rfka ''
 complete -c 'llm-stream' -n '__llm-stream_should_offer_completions_for_flags_or_options "llm-stream" config' -l 'config' -d 'The config file (default: $LLMKIT_CONFIG, else $XDG_CONFIG_HOME/llmkit/config.yaml).' -rfka ''
@@ -95,7 +96,6 @@ complete -c 'llm-stream' -n '__llm-stream_should_offer_completions_for_flags_or_
 complete -c 'llm-stream' -n '__llm-stream_should_offer_completions_for_flags_or_options "llm-stream" dry-run' -l 'dry-run' -d 'Print the HTTP request that would be sent (keys redacted) and exit.'
 complete -c 'llm-stream' -n '__llm-stream_should_offer_completions_for_flags_or_options "llm-stream" v verbose' -l 'verbose' -s 'v' -d 'Report progress on stderr.'
 complete -c 'llm-stream' -n '__llm-stream_should_offer_completions_for_flags_or_options "llm-stream" show' -l 'show' -d 'Also write the reply text to stderr as it arrives, to watch a pipeline.'
-complete -c 'llm-stream' -n '__llm-stream_should_offer_completions_for_flags_or_options "llm-stream" idle-timeout' -l 'idle-timeout' -d 'Give up when the stream sends nothing for this long.' -rfka ''
 complete -c 'llm-stream' -n '__llm-stream_should_offer_completions_for_flags_or_options "llm-stream" version' -l 'version' -d 'Show the version.'
 complete -c 'llm-stream' -n '__llm-stream_should_offer_completions_for_flags_or_options "llm-stream" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'llm-stream' -n '__llm-stream_should_offer_completions_for_positional "llm-stream" -eq 1' -fa 'help' -d 'Show subcommand help information.'

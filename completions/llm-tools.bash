@@ -241,7 +241,7 @@ _llm-tools_loop() {
     repeating_flags=()
     non_repeating_flags=(--allow-write --confirm --isolate --verbose -v --version -h --help)
     repeating_options=()
-    non_repeating_options=(--file -f --root --max-output --jobs -j --max-turns)
+    non_repeating_options=(--file -f --root --max-output --jobs -j --max-turns --model-timeout)
     __llm-tools_offer_flags_options -1
 
     # Offer option value completions
@@ -259,6 +259,9 @@ _llm-tools_loop() {
         return
         ;;
     '--max-turns')
+        return
+        ;;
+    '--model-timeout')
         return
         ;;
     esac

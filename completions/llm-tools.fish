@@ -29,7 +29,7 @@ function __llm-tools_parse_tokens -S
         case 'pending'
             __llm-tools_parse_subcommand 0 'version' 'h/help'
         case 'loop'
-            __llm-tools_parse_subcommand -r 1 'f/file=' 'root=' 'allow-write' 'confirm' 'isolate' 'max-output=' 'v/verbose' 'j/jobs=' 'max-turns=' 'version' 'h/help'
+            __llm-tools_parse_subcommand -r 1 'f/file=' 'root=' 'allow-write' 'confirm' 'isolate' 'max-output=' 'v/verbose' 'j/jobs=' 'max-turns=' 'model-timeout=' 'version' 'h/help'
         case 'help'
             __llm-tools_parse_subcommand -r 1 'version'
         end
@@ -123,6 +123,7 @@ complete -c 'llm-tools' -n '__llm-tools_should_offer_completions_for_flags_or_op
 complete -c 'llm-tools' -n '__llm-tools_should_offer_completions_for_flags_or_options "llm-tools loop" v verbose' -l 'verbose' -s 'v' -d 'Report each call on stderr.'
 complete -c 'llm-tools' -n '__llm-tools_should_offer_completions_for_flags_or_options "llm-tools loop" j jobs' -l 'jobs' -s 'j' -d 'Calls to run at once.' -rfka ''
 complete -c 'llm-tools' -n '__llm-tools_should_offer_completions_for_flags_or_options "llm-tools loop" max-turns' -l 'max-turns' -d 'The most model turns to run.' -rfka ''
+complete -c 'llm-tools' -n '__llm-tools_should_offer_completions_for_flags_or_options "llm-tools loop" model-timeout' -l 'model-timeout' -d 'Seconds one model step may take before it is stopped (exit 75).' -rfka ''
 complete -c 'llm-tools' -n '__llm-tools_should_offer_completions_for_flags_or_options "llm-tools loop" version' -l 'version' -d 'Show the version.'
 complete -c 'llm-tools' -n '__llm-tools_should_offer_completions_for_flags_or_options "llm-tools loop" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'llm-tools' -n '__llm-tools_should_offer_completions_for_flags_or_options "llm-tools help" version' -l 'version' -d 'Show the version.'
