@@ -136,8 +136,8 @@ public struct ToolExecutor: Sendable {
     }
 }
 
-/// The tools of the MCP servers a tools file names; implemented over the MCP swift-sdk in
-/// `LLMKitMCP`, so that only `llm-tools` links it.
+/// The tools of the MCP servers a tools file names; implemented in `LLMKitMCP` (a stdio
+/// JSON-RPC client), so that only `llm-tools` links it.
 public protocol MCPTools: Sendable {
     var definitions: [ToolDefinition] { get }
     func call(_ name: String, arguments: JSONObject, limit: Int) async throws(ToolFailure) -> ToolOutput
