@@ -11,7 +11,10 @@ TOOLS    := llm-complete llm-stream llm-tools
 RELEASE  := -c release --static-swift-stdlib
 BIN       = $(shell $(SWIFT) build $(RELEASE) --show-bin-path)
 
-.PHONY: all build test demo bench install uninstall man completions deps venv clean
+FUZZ_TARGETS := json chunk-scan sse ndjson schema config
+FUZZ_SECONDS ?= 60
+
+.PHONY: all build test demo bench fuzz fuzz-build install uninstall man completions deps venv clean
 
 all: build
 
@@ -28,6 +31,15 @@ test: deps venv
 	@scripts/ensure-test-tools.sh
 	$(SWIFT) build --build-tests
 	scripts/with-llama-server.sh "$(VENV)" -- $(SWIFT) test --skip-build
+	@echo "fuzzing each target briefly (make fuzz for long runs):"
+	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=4
+
+# libFuzzer targets (Fuzz/): FUZZ_SECONDS per target, seeds in Fuzz/Corpus.
+fuzz-build: deps
+	$(SWIFT) build --package-path Fuzz --scratch-path .build-fuzz --sanitize fuzzer
+
+fuzz: fuzz-build
+	@scripts/fuzz.sh .build-fuzz/debug $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 demo: build venv
 	@scripts/demo.sh "$(BIN)" "$(VENV)"
@@ -71,4 +83,4 @@ uninstall:
 	done
 
 clean:
-	rm -rf .build
+	rm -rf .build .build-fuzz

@@ -1,5 +1,4 @@
 import Foundation
-import Yams
 
 /// Finds and parses the configuration file.
 ///
@@ -27,11 +26,13 @@ public enum ConfigLoader {
 
     public static func parse(_ text: String, path: String? = nil) throws(LLMError) -> Config {
         let place = path ?? "config"
+        // Through `YAMLValue` (Yams' node tree), not `Yams.load`, which traps on a mapping
+        // key that is not a string: a config file must give an error, never a crash.
         let root: Any?
         do {
-            root = try Yams.load(yaml: text)
+            root = try YAMLValue.parse(text, source: place).plainValue
         } catch {
-            throw LLMError(.configuration, "\(place) is not valid YAML: \(error)")
+            throw LLMError(.configuration, error.message)
         }
         guard let root else { return Config(path: path) }
         guard let top = root as? [String: Any] else {

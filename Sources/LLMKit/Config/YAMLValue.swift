@@ -1,3 +1,4 @@
+import Foundation
 import Yams
 
 /// YAML (and so JSON, its subset) read into a `JSONValue`, keeping mapping order so a
@@ -31,6 +32,24 @@ public enum YAMLValue {
             return .string(scalar.string)
         case .alias:
             return .null
+        }
+    }
+}
+
+extension JSONValue {
+    /// As Foundation-style values (`[String: Any]`, `[Any]`, `String`, `Int`, `Double`,
+    /// `Bool`), for code that reads a document by casting; `null` is `nil`.
+    var plainValue: Any? {
+        switch self {
+        case .null: return nil
+        case .bool(let b): return b
+        case .number: return intValue ?? doubleValue
+        case .string(let s): return s
+        case .array(let items): return items.map { $0.plainValue ?? NSNull() }
+        case .object(let object):
+            var map: [String: Any] = [:]
+            for (key, value) in object.entries { map[key] = value.plainValue ?? NSNull() }
+            return map
         }
     }
 }

@@ -43,9 +43,25 @@ struct JSONScanner {
             var backslashes = 0
             while quote - backslashes - 1 >= start, bytes[quote - backslashes - 1] == UInt8(ascii: "\\") { backslashes += 1 }
             index = quote + 1
-            if backslashes % 2 == 0 { return start..<quote }
+            if backslashes % 2 == 0 { return Self.isValidLiteral(UnsafeBufferPointer(rebasing: bytes[start..<quote])) ? start..<quote : nil }
         }
         return nil
+    }
+
+    /// What the parser would accept inside quotes: no raw control byte, valid UTF-8, and
+    /// escapes it can read. The scanner may refuse more than the parser (the full parse
+    /// then decides), never less.
+    private static func isValidLiteral(_ body: UnsafeBufferPointer<UInt8>) -> Bool {
+        var plain = true
+        for byte in body {
+            if byte < 0x20 { return false }
+            if byte >= 0x80 || byte == UInt8(ascii: "\\") { plain = false }
+        }
+        if plain { return true }
+        var literal = [UInt8(ascii: "\"")]
+        literal.append(contentsOf: body)
+        literal.append(UInt8(ascii: "\""))
+        return (try? JSONParser.parse(literal)) != nil && String(validating: body, as: UTF8.self) != nil
     }
 
     /// A string value, decoded (escapes and surrogate pairs by `JSONParser`).

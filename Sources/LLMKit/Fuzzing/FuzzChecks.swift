@@ -1,0 +1,75 @@
+/// The invariants the fuzz targets (`Fuzz/`) check, one function per target. Each takes
+/// any bytes and traps when an invariant breaks, which is what a fuzzer looks for. They
+/// live in the library so that the unit tests run the committed corpus through the same
+/// checks, and so that they can see what is internal.
+public enum FuzzChecks {
+    /// The JSON parser: what it accepts survives writing and reading back unchanged.
+    public static func json(_ bytes: [UInt8]) {
+        guard let value = try? JSONParser.parse(bytes) else { return }
+        let again = try? JSONParser.parse(value.serialized)
+        precondition(again == value, "a parsed JSON value does not survive being written and read back")
+    }
+
+    /// The tree-free chunk scanner against the parser: whatever the scanner accepts, the
+    /// parser accepts too, with the same text, reasoning, finish reason and id.
+    public static func chunkScan(_ bytes: [UInt8]) {
+        guard let fast = bytes.withUnsafeBufferPointer({ OpenAIChunkScan.scan($0) }) else { return }
+        guard let full = try? JSONParser.parse(bytes) else {
+            preconditionFailure("the chunk scanner accepted what the JSON parser rejects")
+        }
+        let choice = full["choices"]?.arrayValue?.first
+        let delta = choice?["delta"]
+        precondition(fast.content == delta?["content"]?.stringValue, "the scanner and the parser disagree on content")
+        precondition(fast.reasoning == (delta?["reasoning_content"] ?? delta?["reasoning"])?.stringValue, "they disagree on reasoning")
+        precondition(fast.finishReason == choice?["finish_reason"]?.stringValue, "they disagree on finish_reason")
+        precondition(fast.id == full["id"]?.stringValue, "they disagree on id")
+    }
+
+    /// The SSE parser gives the same events for the stream whole, byte by byte, and split
+    /// at a point the input chooses.
+    public static func sse(_ bytes: [UInt8]) {
+        func events(_ pieces: [ArraySlice<UInt8>]) -> [SSEEvent] {
+            var parser = SSEParser()
+            var out: [SSEEvent] = []
+            for piece in pieces { Array(piece).withUnsafeBytes { parser.feed($0) { out.append($0) } } }
+            parser.finish { out.append($0) }
+            return out
+        }
+        let whole = events([bytes[...]])
+        precondition(events(bytes.indices.map { bytes[$0...$0] }) == whole, "SSE events differ when fed byte by byte")
+        let cut = bytes.isEmpty ? 0 : Int(bytes[0]) % (bytes.count + 1)
+        precondition(events([bytes[..<cut], bytes[cut...]]) == whole, "SSE events differ when split")
+    }
+
+    /// The NDJSON framing gives the same lines however the bytes are split.
+    public static func ndjson(_ bytes: [UInt8]) {
+        func lines(_ pieces: [ArraySlice<UInt8>]) -> [[UInt8]] {
+            var parser = NDJSONParser()
+            var out: [[UInt8]] = []
+            for piece in pieces { parser.feed(Array(piece)) { out.append($0) } }
+            parser.finish { out.append($0) }
+            return out
+        }
+        let whole = lines([bytes[...]])
+        precondition(lines(bytes.indices.map { bytes[$0...$0] }) == whole, "NDJSON lines differ when fed byte by byte")
+        let cut = bytes.isEmpty ? 0 : Int(bytes[0]) % (bytes.count + 1)
+        precondition(lines([bytes[..<cut], bytes[cut...]]) == whole, "NDJSON lines differ when split")
+    }
+
+    /// The schema validator, on a schema and an instance (the input's first line and the
+    /// rest): any answer, never a crash or a hang.
+    public static func schema(_ bytes: [UInt8]) {
+        let newline = bytes.firstIndex(of: 0x0A) ?? bytes.endIndex
+        guard let schema = try? JSONParser.parse(Array(bytes[..<newline])),
+              let instance = try? JSONParser.parse(Array(bytes[min(newline + 1, bytes.endIndex)...])) else { return }
+        _ = JSONSchemaValidator.firstViolation(of: instance, against: schema)
+        _ = JSONSchemaValidator.firstViolation(of: schema, against: schema)
+    }
+
+    /// The config and tools-file loaders: a configuration error or a value, never a crash.
+    public static func config(_ bytes: [UInt8]) {
+        let text = String(decoding: bytes, as: UTF8.self)
+        _ = try? ConfigLoader.parse(text)
+        if let value = try? YAMLValue.parse(text, source: "fuzz") { _ = try? ToolsFile.parse(value, source: "fuzz") }
+    }
+}
