@@ -85,8 +85,18 @@ struct JSONScanner {
     }
 
     /// Skips one value of any kind; `false` if the bytes are not JSON.
+    /// A skipped container or scalar is checked by the parser (skips are rare in ordinary
+    /// chunks, and scalars short): the scanner must never accept what the parser refuses.
     mutating func skipValue() -> Bool {
         skipWhitespace()
+        let start = index
+        guard skipRoughly() else { return false }
+        if bytes[start] == UInt8(ascii: "\"") { return true }  // checked by rawString
+        return (try? JSONParser.parse(Array(bytes[start..<index]))) != nil
+    }
+
+    /// Finds where a value ends without checking what lies between.
+    private mutating func skipRoughly() -> Bool {
         guard let byte = current else { return false }
         switch byte {
         case UInt8(ascii: "\""): return rawString() != nil
