@@ -124,7 +124,7 @@ import Testing
         #expect(try !matches("^(a+)+$", evil))
         #expect(try !matches("(a|aa)*c", evil))
         #expect(try !matches("(a*)*b", evil))
-        #expect(ContinuousClock.now - start < .seconds(5))
+        #expect(ContinuousClock.now - start < .seconds(30), "backtracking, these never end")
     }
 
     @Test func aPassedDeadlineStopsTheMatch() throws {
@@ -244,7 +244,7 @@ import Testing
         #expect(object.count == count)
         #expect(object["k199999"] == 199999)
         #expect(object.keys.prefix(3) == ["k0", "k1", "k2"], "order is kept")
-        #expect(ContinuousClock.now - start < .seconds(10), "quadratic in the number of keys")
+        #expect(ContinuousClock.now - start < .seconds(60), "quadratic in the number of keys: minutes")
         var copy = object
         copy["k5"] = nil
         #expect(copy["k5"] == nil && copy["k6"] == 6 && copy.count == count - 1)
@@ -270,7 +270,7 @@ import Testing
         let start = ContinuousClock.now
         #expect(throws: RegexProblem.self) { try LineRegex("((((){1000}){1000}){1000}){1000}") }
         #expect(throws: RegexProblem.self) { try LineRegex("(((){1000}){1000}){100}") }
-        #expect(ContinuousClock.now - start < .seconds(2))
+        #expect(ContinuousClock.now - start < .seconds(20), "unbounded, this compile never ends")
     }
 
     @Test func thePatternLimitCountsScalars() {
@@ -284,6 +284,6 @@ import Testing
         let line = String(repeating: Character(Unicode.Scalar(0x4E00 + 499 * 4)!), count: 3000)  // the last range: every check scans them all
         let start = ContinuousClock.now
         #expect(throws: RegexProblem.timedOut) { try regex.matches(line, deadline: .now + .milliseconds(300)) }
-        #expect(ContinuousClock.now - start < .seconds(2))
+        #expect(ContinuousClock.now - start < .seconds(20), "checked every 1024 characters, this took 40 s")
     }
 }
