@@ -31,8 +31,8 @@ test: deps venv
 	@scripts/ensure-test-tools.sh
 	$(SWIFT) build --build-tests
 	scripts/with-llama-server.sh "$(VENV)" -- $(SWIFT) test --skip-build
-	@echo "fuzzing each target briefly (make fuzz for long runs):"
-	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=4
+	@echo "fuzzing each target briefly, from a fixed seed (make fuzz for long runs):"
+	@FUZZ_RUNS=20000 $(MAKE) --no-print-directory fuzz
 
 # libFuzzer targets (Fuzz/): FUZZ_SECONDS per target, seeds in Fuzz/Corpus.
 fuzz-build: deps

@@ -131,12 +131,18 @@ struct JSONScanner {
     /// Iterates an object's members: `body` gets each key (raw bytes) with the cursor on
     /// its value, and must consume the value. Returns `false` on malformed input or when
     /// `body` returns `false`.
+    /// A key that appears twice makes the object malformed here: readers disagree on which
+    /// one counts (the parser keeps the last), so the full parse decides.
     mutating func members(_ body: (inout JSONScanner, UnsafeBufferPointer<UInt8>) -> Bool) -> Bool {
         guard take(UInt8(ascii: "{")) else { return false }
         if take(UInt8(ascii: "}")) { return true }
+        var seen: [Range<Int>] = []
         repeat {
             guard let key = rawString(), take(UInt8(ascii: ":")) else { return false }
-            guard body(&self, UnsafeBufferPointer(rebasing: bytes[key])) else { return false }
+            let name = UnsafeBufferPointer(rebasing: bytes[key])
+            guard !seen.contains(where: { UnsafeBufferPointer(rebasing: bytes[$0]).elementsEqual(name) }) else { return false }
+            seen.append(key)
+            guard body(&self, name) else { return false }
         } while take(UInt8(ascii: ","))
         return take(UInt8(ascii: "}"))
     }

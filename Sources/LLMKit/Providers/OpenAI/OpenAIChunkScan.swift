@@ -16,6 +16,7 @@ struct OpenAIChunkScan {
     var contentLiteral: Range<Int>?
     var reasoning: String?
     var finishReason: String?
+    private var sawReasoning = false
 
     static func scan(_ bytes: UnsafeBufferPointer<UInt8>) -> OpenAIChunkScan? {
         var result = OpenAIChunkScan()
@@ -65,6 +66,9 @@ struct OpenAIChunkScan {
                 return content != nil
             }
             if key.equals("reasoning_content") || key.equals("reasoning") {
+                // Both names at once: which one wins is the full parser's call.
+                guard !sawReasoning else { return false }
+                sawReasoning = true
                 if s.null() { return true }
                 reasoning = s.string()
                 return reasoning != nil
