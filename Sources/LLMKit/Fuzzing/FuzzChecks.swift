@@ -28,32 +28,33 @@ public enum FuzzChecks {
     /// The SSE parser gives the same events for the stream whole, byte by byte, and split
     /// at a point the input chooses.
     public static func sse(_ bytes: [UInt8]) {
-        func events(_ pieces: [ArraySlice<UInt8>]) -> [SSEEvent] {
+        sameWhateverTheSplit(bytes, "SSE events") { pieces in
             var parser = SSEParser()
             var out: [SSEEvent] = []
             for piece in pieces { Array(piece).withUnsafeBytes { parser.feed($0) { out.append($0) } } }
             parser.finish { out.append($0) }
             return out
         }
-        let whole = events([bytes[...]])
-        precondition(events(bytes.indices.map { bytes[$0...$0] }) == whole, "SSE events differ when fed byte by byte")
-        let cut = bytes.isEmpty ? 0 : Int(bytes[0]) % (bytes.count + 1)
-        precondition(events([bytes[..<cut], bytes[cut...]]) == whole, "SSE events differ when split")
     }
 
     /// The NDJSON framing gives the same lines however the bytes are split.
     public static func ndjson(_ bytes: [UInt8]) {
-        func lines(_ pieces: [ArraySlice<UInt8>]) -> [[UInt8]] {
+        sameWhateverTheSplit(bytes, "NDJSON lines") { pieces in
             var parser = NDJSONParser()
             var out: [[UInt8]] = []
             for piece in pieces { parser.feed(Array(piece)) { out.append($0) } }
             parser.finish { out.append($0) }
             return out
         }
-        let whole = lines([bytes[...]])
-        precondition(lines(bytes.indices.map { bytes[$0...$0] }) == whole, "NDJSON lines differ when fed byte by byte")
+    }
+
+    /// What `parse` makes of the bytes is the same fed whole, byte by byte, and in two
+    /// pieces cut where the input's first byte says.
+    private static func sameWhateverTheSplit<T: Equatable>(_ bytes: [UInt8], _ what: String, _ parse: ([ArraySlice<UInt8>]) -> T) {
+        let whole = parse([bytes[...]])
+        precondition(parse(bytes.indices.map { bytes[$0...$0] }) == whole, "\(what) differ when fed byte by byte")
         let cut = bytes.isEmpty ? 0 : Int(bytes[0]) % (bytes.count + 1)
-        precondition(lines([bytes[..<cut], bytes[cut...]]) == whole, "NDJSON lines differ when split")
+        precondition(parse([bytes[..<cut], bytes[cut...]]) == whole, "\(what) differ when split")
     }
 
     /// The schema validator, on a schema and an instance (the input's first line and the
