@@ -32,7 +32,7 @@ import Testing
         let corp = try #require(config.provider("corp", environment: env))
         #expect(corp.keyRequired && corp.apiKeyEnv == "CORP_KEY")
         #expect(corp.headers.map(\.name) == ["X-Team"])
-        #expect(corp.maxTokensField == "max_completion_tokens")
+        #expect(corp.options["max_tokens_field"] == "max_completion_tokens")
         #expect(config.provider("nope", environment: env) == nil)
     }
 

@@ -194,7 +194,7 @@ import Testing
 
 @Suite struct MockProviderTests {
     @Test func echoRepliesWithTheLastUserMessage() async throws {
-        let mock = MockProvider(settings: ProviderSettings(name: "mock", format: .mock))
+        let mock = MockProvider(settings: ProviderSettings(name: "mock", format: "mock"))
         let reply = try await mock.complete(CompletionRequest(model: ModelReference(provider: "mock", name: "echo"), messages: [.user("one two"), .user("three")]))
         #expect(reply.text == "three")
         #expect(reply.usage == Usage(inputTokens: 3, outputTokens: 1))

@@ -14,15 +14,14 @@ public struct Config: Sendable {
 
     /// What a config file may say about one provider; unset fields keep the preset's value.
     public struct ProviderOverrides: Sendable {
-        public var format: WireFormat?
+        public var format: String?
         public var apiBase: String?
         public var apiKeyEnv: String?
         public var apiKeyCommand: String?
         public var headers: [(name: String, value: String)] = []
         public var timeout: Double?
-        public var maxTokensField: String?
-        public var mockScript: String?
-        public var structuredOutput: StructuredOutputStyle?
+        /// The format's own settings (`max_tokens_field`, `commands`…), over the preset's.
+        public var options = JSONObject()
         public var maxReplyBytes: Int?
         public var apiKeyTimeout: Double?
 
@@ -43,9 +42,7 @@ public struct Config: Sendable {
             settings.headers.append(header)
         }
         if let timeout = overrides.timeout { settings.timeout = timeout }
-        if let field = overrides.maxTokensField { settings.maxTokensField = field }
-        if let script = overrides.mockScript { settings.mockScript = script }
-        if let style = overrides.structuredOutput { settings.structuredOutput = style }
+        for (key, value) in overrides.options.entries { settings.options[key] = value }
         if let bytes = overrides.maxReplyBytes { settings.maxReplyBytes = bytes }
         if let seconds = overrides.apiKeyTimeout { settings.apiKeyTimeout = seconds }
         return settings

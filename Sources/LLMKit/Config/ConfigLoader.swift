@@ -28,12 +28,13 @@ public enum ConfigLoader {
         let place = path ?? "config"
         // Through `YAMLValue` (Yams' node tree), not `Yams.load`, which traps on a mapping
         // key that is not a string: a config file must give an error, never a crash.
-        let root: Any?
+        let document: JSONValue
         do {
-            root = try YAMLValue.parse(text, source: place).plainValue
+            document = try YAMLValue.parse(text, source: place)
         } catch {
             throw LLMError(.configuration, error.message)
         }
+        let root = document.plainValue
         guard let root else { return Config(path: path) }
         guard let top = root as? [String: Any] else {
             throw LLMError(.configuration, "\(place): the top level must be a mapping")
@@ -56,23 +57,40 @@ public enum ConfigLoader {
                 throw LLMError(.configuration, "\(place): providers must map names to settings")
             }
             for (name, value) in map {
-                config.providers[name] = try overrides(value, name: name, place: place)
+                config.providers[name] = try overrides(value, json: document["providers"]?[name]?.objectValue ?? JSONObject(), name: name, place: place)
             }
         }
         return config
     }
 
-    private static func overrides(_ value: Any, name: String, place: String) throws(LLMError) -> Config.ProviderOverrides {
+    /// Settings every provider has; any other key belongs to the provider's format.
+    static let commonKeys: Set<String> = [
+        "type", "format", "api_base", "api_key_env", "api_key_cmd", "api_key", "api_key_timeout", "max_reply_mb", "timeout", "headers",
+    ]
+
+    private static func overrides(_ value: Any, json: JSONObject, name: String, place: String) throws(LLMError) -> Config.ProviderOverrides {
         guard let map = value as? [String: Any] else {
             throw LLMError(.configuration, "\(place): providers.\(name) must be a mapping")
         }
         let at = "providers.\(name)"
         var o = Config.ProviderOverrides()
         if let format = try string(map["type"] ?? map["format"], "\(at).type", place) {
-            guard let wire = WireFormat(rawValue: format) else {
-                throw LLMError(.configuration, "\(place): \(at).type must be one of: openai, mock")
+            guard ProviderRegistry.format(named: format) != nil else {
+                throw LLMError(.configuration, "\(place): \(at).type must be one of: \(ProviderRegistry.formatNames.joined(separator: ", "))")
             }
-            o.format = wire
+            o.format = format
+        }
+        let formatName = o.format ?? ProviderPresets.preset(name, environment: Environment([:]))?.format ?? OpenAICompatibleFormat.name
+        let format = ProviderRegistry.format(named: formatName) ?? OpenAICompatibleFormat.self
+        for (key, value) in json.entries where !commonKeys.contains(key) {
+            guard format.optionKeys.contains(key) else {
+                let known = (commonKeys.subtracting(["format", "api_key"]).union(format.optionKeys)).sorted().joined(separator: ", ")
+                throw LLMError(.configuration, "\(place): \(at).\(key) is not a setting of a \(formatName) provider; its settings are \(known)")
+            }
+            o.options[key] = value
+        }
+        if let problem = format.problem(in: o.options, provider: name) {
+            throw LLMError(.configuration, "\(place): \(at): \(problem)")
         }
         if let base = try string(map["api_base"], "\(at).api_base", place) {
             do {
@@ -83,14 +101,6 @@ public enum ConfigLoader {
         }
         o.apiKeyEnv = try string(map["api_key_env"], "\(at).api_key_env", place)
         o.apiKeyCommand = try string(map["api_key_cmd"], "\(at).api_key_cmd", place)
-        o.maxTokensField = try string(map["max_tokens_field"], "\(at).max_tokens_field", place)
-        o.mockScript = try string(map["script"], "\(at).script", place)
-        if let style = try string(map["structured_output"], "\(at).structured_output", place) {
-            guard let parsed = StructuredOutputStyle(rawValue: style) else {
-                throw LLMError(.configuration, "\(place): \(at).structured_output must be json_schema or json_object")
-            }
-            o.structuredOutput = parsed
-        }
         if map["api_key"] != nil {
             throw LLMError(.configuration, "\(place): \(at).api_key would put a secret in a file; use api_key_env or api_key_cmd")
         }

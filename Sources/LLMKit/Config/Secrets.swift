@@ -6,7 +6,7 @@ public enum APIKeyResolver {
     public static func keyVariables(config: Config, environment: Environment) -> Set<String> {
         var names: Set<String> = []
         for provider in config.knownProviders {
-            if let variable = config.provider(provider, environment: environment)?.apiKeyEnv { names.insert(variable) }
+            names.formUnion(config.provider(provider, environment: environment)?.apiKeyEnvs ?? [])
         }
         return names
     }
@@ -26,17 +26,17 @@ public enum APIKeyResolver {
             Redactor.register(key)
             return key
         }
-        if let variable = settings.apiKeyEnv, let key = environment[variable] {
+        if let variable = settings.apiKeyEnvs.first(where: { environment[$0] != nil }), let key = environment[variable] {
             let key = key.trimmingCharacters(in: .whitespacesAndNewlines)
             Redactor.register(key)
             return key
         }
         guard settings.keyRequired else { return nil }
-        let variable = settings.apiKeyEnv ?? "\(settings.name.uppercased())_API_KEY"
+        let variables = settings.apiKeyEnvs.isEmpty ? ["\(settings.name.uppercased())_API_KEY"] : settings.apiKeyEnvs
         let place = configPath ?? "the config file"
         throw LLMError(
             .missingAPIKey,
-            "\(variable) is not set: export \(variable)=… or set providers.\(settings.name).api_key_cmd in \(place)",
+            "\(variables.joined(separator: " or ")) is not set: export \(variables[0])=… or set providers.\(settings.name).api_key_cmd in \(place)",
             provider: settings.name)
     }
 

@@ -43,16 +43,36 @@ extension Provider {
     /// For providers with no streaming API: the whole reply, delivered as one piece.
     public func stream(_ request: CompletionRequest, into collector: StreamCollector) async -> StreamOutcome {
         do throws(LLMError) {
-            let message = try await complete(request)
-            if let reasoning = message.reasoning { collector.receive(.reasoning(reasoning)) }
-            if let text = message.text, !text.isEmpty { collector.receive(.content(text)) }
-            for (i, call) in message.toolCalls.enumerated() {
-                collector.receive(.toolCall(index: i, id: call.id, name: call.name, arguments: call.arguments))
-            }
-            collector.flush()
-            return StreamOutcome(message: message)
+            return collector.deliverWhole(try await complete(request))
         } catch {
             return StreamOutcome(message: collector.message(summary: StreamSummary(), finishReason: "error"), error: error)
         }
+    }
+}
+
+extension StreamCollector {
+    /// A whole reply, passed on as the pieces a stream would have carried.
+    public func deliverWhole(_ reply: ChatMessage) -> StreamOutcome {
+        var pieces: [StreamDelta] = []
+        if let reasoning = reply.reasoning { pieces.append(.reasoning(reasoning)) }
+        if let text = reply.text, !text.isEmpty { pieces.append(.content(text)) }
+        var summary = StreamSummary()
+        for (index, call) in reply.toolCalls.enumerated() {
+            pieces.append(.toolCall(index: index, id: call.id, name: call.name, arguments: call.arguments))
+            if !call.extra.isEmpty { summary.callExtras[index] = call.extra }
+        }
+        receive(pieces)
+        flush()
+        summary.finishReason = reply.finishReason
+        summary.usage = reply.usage
+        summary.id = reply.id
+        summary.thinkingBlocks = reply.thinkingBlocks
+        summary.serverTimings = reply.timings ?? Timings()
+        summary.serverTimings.totalMs = nil
+        summary.serverTimings.ttftMs = nil
+        summary.ended = true
+        var outcome = StreamOutcome(message: message(summary: summary))
+        if !reply.extra.isEmpty { outcome.message.extra = reply.extra }
+        return outcome
     }
 }

@@ -17,7 +17,7 @@ public struct ProviderFactory: Sendable {
         guard var settings = config.provider(model.provider, environment: environment) else {
             throw LLMError(.unknownProvider, "unknown provider \"\(model.provider)\" in \(model): known providers are \(config.knownProviders.joined(separator: ", ")); add others under providers: in the config")
         }
-        if settings.format == .mock, let mockScript { settings.mockScript = mockScript }
+        if settings.format == MockFormat.name, let mockScript { settings.options["script"] = .string(mockScript) }
         if let base = settings.apiBase {
             // Presets read OPENAI_BASE_URL and OLLAMA_HOST; the config was checked when loaded.
             do {
@@ -31,13 +31,11 @@ public struct ProviderFactory: Sendable {
 
     public func provider(for model: ModelReference) throws(LLMError) -> any Provider {
         let settings = try settings(for: model)
-        switch settings.format {
-        case .mock:
-            return MockProvider(settings: settings)
-        case .openai:
-            let configPath = config.path ?? ConfigLoader.path(environment: environment)?.path
-            let key = try APIKeyResolver.resolve(settings, environment: environment, configPath: configPath)
-            return OpenAICompatibleProvider(settings: settings, apiKey: key, learned: learned)
+        guard let format = ProviderRegistry.format(named: settings.format) else {
+            throw LLMError(.configuration, "provider \(settings.name) has type \(settings.format), which llmkit does not speak: "
+                           + "use one of \(ProviderRegistry.formatNames.joined(separator: ", "))")
         }
+        let configPath = config.path ?? ConfigLoader.path(environment: environment)?.path
+        return try format.make(settings, context: ProviderContext(environment: environment, configPath: configPath, learned: learned))
     }
 }

@@ -10,6 +10,10 @@ public struct ChatMessage: Sendable, Equatable {
     public var toolCallID: String?
     public var name: String?
     public var reasoning: String?
+    /// Anthropic's thinking blocks as they came (`thinking` with its `signature`, or
+    /// `redacted_thinking`): Anthropic wants them back unmodified on the next turn; every
+    /// other provider gets `reasoning` or nothing. LiteLLM's name and shape.
+    public var thinkingBlocks: [JSONValue] = []
 
     public var model: String?
     public var finishReason: String?
@@ -36,7 +40,7 @@ public struct ChatMessage: Sendable, Equatable {
 
     static let modelledKeys: Set<String> = [
         "role", "content", "tool_calls", "tool_call_id", "name", "reasoning", "reasoning_content",
-        "model", "finish_reason", "usage", "timings", "id",
+        "model", "finish_reason", "usage", "timings", "id", "thinking_blocks",
     ]
 
     public init(json object: JSONObject) throws(LLMError) {
@@ -61,6 +65,7 @@ public struct ChatMessage: Sendable, Equatable {
         toolCallID = object["tool_call_id"]?.stringValue
         name = object["name"]?.stringValue
         reasoning = object["reasoning"]?.stringValue ?? object["reasoning_content"]?.stringValue
+        thinkingBlocks = object["thinking_blocks"]?.arrayValue?.filter { $0.objectValue != nil } ?? []
         model = object["model"]?.stringValue
         finishReason = object["finish_reason"]?.stringValue
         usage = Usage(json: object["usage"])
@@ -87,7 +92,9 @@ public struct ChatMessage: Sendable, Equatable {
     public var record: JSONObject {
         var o = wireObject
         if role == "assistant", content == nil || content == .null { o["content"] = .null }
+        if toolCalls.contains(where: { !$0.extra.isEmpty }) { o["tool_calls"] = .array(toolCalls.map(\.recordJSON)) }
         o.set("reasoning", reasoning.map(JSONValue.string))
+        if !thinkingBlocks.isEmpty { o["thinking_blocks"] = .array(thinkingBlocks) }
         o.set("model", model.map(JSONValue.string))
         o.set("finish_reason", finishReason.map(JSONValue.string))
         if let usage, !usage.isEmpty { o["usage"] = usage.json }

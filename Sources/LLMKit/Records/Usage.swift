@@ -46,12 +46,20 @@ public struct Usage: Sendable, Equatable {
 public struct Timings: Sendable, Equatable {
     public var ttftMs: Double?
     public var totalMs: Double?
+    /// Generation speed: the server's own figure where it gives one.
     public var tokensPerSecond: Double?
+    /// Prompt processing speed, where the server reports it (Ollama).
+    public var promptTokensPerSecond: Double?
+    /// Time the server spent loading the model for this request (Ollama).
+    public var loadMs: Double?
 
-    public init(ttftMs: Double? = nil, totalMs: Double? = nil, tokensPerSecond: Double? = nil) {
+    public init(ttftMs: Double? = nil, totalMs: Double? = nil, tokensPerSecond: Double? = nil,
+                promptTokensPerSecond: Double? = nil, loadMs: Double? = nil) {
         self.ttftMs = ttftMs
         self.totalMs = totalMs
         self.tokensPerSecond = tokensPerSecond
+        self.promptTokensPerSecond = promptTokensPerSecond
+        self.loadMs = loadMs
     }
 
     public init?(json: JSONValue?) {
@@ -59,6 +67,8 @@ public struct Timings: Sendable, Equatable {
         ttftMs = o["ttft_ms"]?.doubleValue
         totalMs = o["total_ms"]?.doubleValue
         tokensPerSecond = o["tokens_per_second"]?.doubleValue
+        promptTokensPerSecond = o["prompt_tokens_per_second"]?.doubleValue
+        loadMs = o["load_ms"]?.doubleValue
     }
 
     public var json: JSONValue {
@@ -66,7 +76,15 @@ public struct Timings: Sendable, Equatable {
         o.set("ttft_ms", ttftMs.map(Self.rounded))
         o.set("total_ms", totalMs.map(Self.rounded))
         o.set("tokens_per_second", tokensPerSecond.map(Self.rounded))
+        o.set("prompt_tokens_per_second", promptTokensPerSecond.map(Self.rounded))
+        o.set("load_ms", loadMs.map(Self.rounded))
         return .object(o)
+    }
+
+    /// Our clock's figures, with what the server measured itself where it did.
+    func measuring(totalMs: Double?, ttftMs: Double? = nil, fallbackRate: Double?) -> Timings {
+        Timings(ttftMs: ttftMs, totalMs: totalMs, tokensPerSecond: tokensPerSecond ?? fallbackRate,
+                promptTokensPerSecond: promptTokensPerSecond, loadMs: loadMs)
     }
 
     /// A tenth of a millisecond is finer than any clock here is honest about.

@@ -53,6 +53,11 @@ public struct SSEParser: Sendable {
     public let limit: Int
     /// A line or an event went over `limit`; nothing more is parsed.
     public private(set) var overflowed = false
+    /// Pass on lines that are no SSE field but look like JSON (`{`, `}`, `[`, `"` or
+    /// indentation first), as one event of type `stray` at the next blank line or the end:
+    /// Gemini reports a failure mid-stream as a raw JSON body, not as an event.
+    public var keepsStrayLines = false
+    private var stray: [UInt8] = []
 
     public static let defaultLimit = 16 << 20
 
@@ -120,6 +125,7 @@ public struct SSEParser: Sendable {
         overflowed = true
         line = []
         data = []
+        stray = []
         hasData = false
     }
 
@@ -177,7 +183,10 @@ public struct SSEParser: Sendable {
             data.append(0x0A)
             hasData = true
         case .other:
-            break
+            guard keepsStrayLines, let first = line.first, [0x7B, 0x7D, 0x5B, 0x5D, 0x22, 0x20, 0x09].contains(first) else { break }
+            guard stray.count + line.count < limit else { return overflow() }
+            stray.append(contentsOf: line)
+            stray.append(0x0A)
         }
     }
 
@@ -195,6 +204,11 @@ public struct SSEParser: Sendable {
     }
 
     private mutating func dispatch(emit: (SSEEventView) -> Void) {
+        if !stray.isEmpty {
+            let id = lastEventID
+            stray.withUnsafeBufferPointer { emit(SSEEventView(type: "stray", data: $0, lastEventID: id)) }
+            stray.removeAll()
+        }
         defer {
             data.removeAll(keepingCapacity: true)
             hasData = false

@@ -102,19 +102,22 @@ public final class StreamCollector: Sendable {
             message.toolCalls = s.calls.enumerated().compactMap { i, call in
                 guard let name = call.name else { return nil }
                 // An empty argument string means no arguments.
-                return ToolCall(id: call.id ?? "call_\(i)", name: name, arguments: call.arguments.isEmpty ? "{}" : call.arguments)
+                var made = ToolCall(id: call.id ?? "call_\(i)", name: name, arguments: call.arguments.isEmpty ? "{}" : call.arguments)
+                made.extra = summary.callExtras[i] ?? JSONObject()
+                return made
             }
+            message.thinkingBlocks = summary.thinkingBlocks
             message.finishReason = override ?? summary.finishReason ?? (message.toolCalls.isEmpty ? "stop" : "tool_calls")
             message.usage = summary.usage
             message.id = summary.id
             let now = ContinuousClock.now
             let total = (now - start) / .milliseconds(1)
             let ttft = s.firstDelta.map { ($0 - start) / .milliseconds(1) }
-            var rate = summary.serverTokensPerSecond
-            if rate == nil, let tokens = summary.usage?.outputTokens, let ttft, total > ttft {
+            var rate: Double?
+            if let tokens = summary.usage?.outputTokens, let ttft, total > ttft {
                 rate = Double(tokens) / ((total - ttft) / 1000)
             }
-            message.timings = Timings(ttftMs: ttft, totalMs: total, tokensPerSecond: rate)
+            message.timings = summary.serverTimings.measuring(totalMs: total, ttftMs: ttft, fallbackRate: rate)
             return message
         }
     }

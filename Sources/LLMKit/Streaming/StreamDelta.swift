@@ -28,8 +28,13 @@ public struct StreamSummary: Sendable, Equatable {
     public var finishReason: String?
     public var usage: Usage?
     public var id: String?
-    /// The server's own generation rate, where it reports one (llama.cpp `timings`).
-    public var serverTokensPerSecond: Double?
+    /// What the server measured itself, where it reports it (llama.cpp `timings`, Ollama's
+    /// durations, Groq's `usage`).
+    public var serverTimings = Timings()
+    /// Anthropic's thinking blocks, signatures intact, to be sent back on the next turn.
+    public var thinkingBlocks: [JSONValue] = []
+    /// Fields a provider attaches to a tool call, by slot (Gemini's `thought_signature`).
+    public var callExtras: [Int: JSONObject] = [:]
     /// The stream's end marker arrived (`[DONE]`, or the provider's equivalent).
     public var ended = false
 

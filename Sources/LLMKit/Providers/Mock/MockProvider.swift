@@ -41,7 +41,7 @@ public struct MockProvider: Provider {
     }
 
     private func scripted(_ request: CompletionRequest) throws(LLMError) -> ChatMessage {
-        guard let path = settings.mockScript else {
+        guard let path = settings.options["script"]?.stringValue else {
             throw LLMError(.configuration, "mock/script needs a script: pass --mock-script FILE or set providers.mock.script in the config")
         }
         guard let data = FileManager.default.contents(atPath: path) else {

@@ -1,11 +1,12 @@
 import Synchronization
 
 /// Chat Completions over HTTP: OpenAI and every server that copies its API.
-public struct OpenAICompatibleProvider: Provider {
+public struct OpenAICompatibleProvider: HTTPChatProvider {
     public let settings: ProviderSettings
+    public let client: HTTPClient
     let builder: OpenAIRequestBuilder
-    let client: HTTPClient
     let learned: LearnedServerStyles
+    public var framing: StreamFraming { .sse() }
 
     public init(settings: ProviderSettings, apiKey: String?, client: HTTPClient = .shared, learned: LearnedServerStyles = LearnedServerStyles()) {
         self.settings = settings
@@ -14,74 +15,56 @@ public struct OpenAICompatibleProvider: Provider {
         self.learned = learned
     }
 
-    public func httpRequest(for request: CompletionRequest, stream: Bool) throws(LLMError) -> HTTPRequest? {
+    public func request(for request: CompletionRequest, stream: Bool) -> HTTPRequest {
         builderFor(request).httpRequest(for: request, stream: stream)
+    }
+
+    public func reply(from body: JSONValue, for request: CompletionRequest) throws(LLMError) -> ChatMessage {
+        var message = try OpenAIResponseParser.message(from: body, provider: settings.name)
+        message.timings = OpenAIResponseParser.serverTimings(body)
+        return message
+    }
+
+    public func assembler(for request: CompletionRequest) -> OpenAIStreamAssembler {
+        OpenAIStreamAssembler(provider: settings.name)
     }
 
     public func complete(_ request: CompletionRequest) async throws(LLMError) -> ChatMessage {
         do {
-            return try await completeOnce(request, builder: builderFor(request))
+            return try await exchange(request, http: prepared(self.request(for: request, stream: false), for: request))
         } catch {
             guard let fallback = fallbackBuilder(after: error, for: request) else { throw error }
             do {
-                return try await completeOnce(request, builder: fallback)
+                return try await exchange(request, http: prepared(fallback.httpRequest(for: request), for: request))
             } catch {
                 throw Self.namingTheSetting(error, provider: settings.name)
             }
         }
     }
 
-    private func completeOnce(_ request: CompletionRequest, builder: OpenAIRequestBuilder) async throws(LLMError) -> ChatMessage {
-        var http = builder.httpRequest(for: request)
-        http.idleTimeout = request.options.idleTimeout
-        let response: HTTPResponse
-        do {
-            response = try await client.send(http)
-        } catch {
-            throw error.llmError(provider: settings, timeout: http.timeout).attributed(provider: settings.name, model: request.model.description)
-        }
-        guard (200..<300).contains(response.status) else {
-            throw HTTPErrorMapper.error(for: response, to: http, provider: settings, model: request.model)
-        }
-        return try wholeReply(response, to: http, model: request.model)
-    }
-
-    /// A complete reply body: JSON with `choices`, read into a message. A page (a proxy's
-    /// HTML, a login screen) or other text is not an API reply, and is said to be one.
-    func wholeReply(_ response: HTTPResponse, to http: HTTPRequest, model: ModelReference) throws(LLMError) -> ChatMessage {
-        let parsed = response.mediaType == "text/html" ? nil : try? JSONParser.parse(response.body)
-        guard let body = parsed else {
-            let start = HTTPErrorMapper.oneLine(String(decoding: Redactor.redact(bytes: response.body).prefix(4096), as: UTF8.self), limit: 120)
-            throw LLMError(.invalidReply, "\(http.host) (\(settings.name)) answered with \(response.mediaType ?? "no content type"), not an API reply: \(start)",
-                           status: response.status, provider: settings.name, model: model.description)
-        }
-        var message: ChatMessage
-        do {
-            message = try OpenAIResponseParser.message(from: body, provider: settings.name)
-        } catch {
-            throw error.attributed(provider: settings.name, model: model.description)
-        }
-        let total = response.totalTime * 1000
-        let rate = OpenAIResponseParser.serverTokensPerSecond(body)
-            ?? message.usage?.outputTokens.flatMap { tokens in response.totalTime > 0 ? Double(tokens) / response.totalTime : nil }
-        message.timings = Timings(totalMs: total, tokensPerSecond: rate)
-        return message
+    public func stream(_ request: CompletionRequest, into collector: StreamCollector) async -> StreamOutcome {
+        let outcome = await streamExchange(request, http: prepared(self.request(for: request, stream: true), for: request), into: collector)
+        guard let error = outcome.error, !collector.receivedAnything,
+              let fallback = fallbackBuilder(after: error, for: request) else { return outcome }
+        var retried = await streamExchange(request, http: prepared(fallback.httpRequest(for: request, stream: true), for: request), into: collector)
+        retried.error = retried.error.map { Self.namingTheSetting($0, provider: settings.name) }
+        return retried
     }
 
     /// The request builder, with the structured-output form this server was found to take.
     func builderFor(_ request: CompletionRequest) -> OpenAIRequestBuilder {
-        guard request.options.schema != nil, settings.structuredOutput == .jsonSchema,
+        guard request.options.schema != nil, builder.dialect.structuredOutput == .jsonSchema,
               learned.takesOnlyJSONObject(builder.url(for: request)) else { return builder }
-        var settings = self.settings
-        settings.structuredOutput = .jsonObject
-        return OpenAIRequestBuilder(settings: settings, apiKey: builder.apiKey)
+        var jsonObject = builder
+        jsonObject.dialect.structuredOutput = .jsonObject
+        return jsonObject
     }
 
     /// After a server refused OpenAI's `json_schema` form (llama-cpp-python: "Input should be
     /// 'text' or 'json_object'"), the builder for llama.cpp's `json_object` + schema form,
     /// remembered for the rest of the run; nil when that is not what went wrong.
     func fallbackBuilder(after error: LLMError, for request: CompletionRequest) -> OpenAIRequestBuilder? {
-        guard request.options.schema != nil, settings.structuredOutput == .jsonSchema, error.kind == .badRequest,
+        guard request.options.schema != nil, builder.dialect.structuredOutput == .jsonSchema, error.kind == .badRequest,
               ["json_object", "json_schema", "response_format"].contains(where: error.message.contains),
               !learned.takesOnlyJSONObject(builder.url(for: request)) else { return nil }
         learned.rememberJSONObjectOnly(builder.url(for: request))

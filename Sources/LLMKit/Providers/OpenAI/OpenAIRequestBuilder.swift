@@ -2,33 +2,44 @@
 public struct OpenAIRequestBuilder: Sendable {
     public var settings: ProviderSettings
     public var apiKey: String?
+    public var dialect: OpenAIDialect
 
     public init(settings: ProviderSettings, apiKey: String?) {
         self.settings = settings
         self.apiKey = apiKey
+        self.dialect = OpenAIDialect(settings.options)
     }
 
     /// Where the request goes: `--api-base` / `LLMKIT_API_BASE`, else the provider's.
     func url(for request: CompletionRequest) -> String {
-        Self.join(request.options.apiBase ?? settings.apiBase ?? "", "chat/completions")
+        settings.url("chat/completions", for: request)
+    }
+
+    /// A message as this server takes it: ids rewritten where the dialect says so.
+    private func wire(_ message: ChatMessage) -> JSONValue {
+        guard dialect.callIDs != .any else { return .object(message.wireObject) }
+        var message = message
+        for i in message.toolCalls.indices { message.toolCalls[i].id = dialect.callID(message.toolCalls[i].id) }
+        message.toolCallID = message.toolCallID.map(dialect.callID)
+        return .object(message.wireObject)
     }
 
     public func body(for request: CompletionRequest, stream: Bool = false) -> JSONObject {
         let options = request.options
         var body = JSONObject()
         body["model"] = .string(request.model.name)
-        body["messages"] = .array(request.messages.map { .object($0.wireObject) })
+        body["messages"] = .array(request.messages.map(wire))
         if !request.tools.isEmpty {
             body["tools"] = .array(request.tools.map { tool in
                 ["type": "function", "function": tool.json]
             })
         }
         body.set("temperature", options.temperature.map(JSONValue.double))
-        body.set(settings.maxTokensField(for: url(for: request)), options.maxTokens.map(JSONValue.int))
+        body.set(dialect.maxTokensField(for: url(for: request)), options.maxTokens.map(JSONValue.int))
         if let stop = options.stop, !stop.isEmpty { body["stop"] = .array(stop.map(JSONValue.string)) }
-        body.set("seed", options.seed.map(JSONValue.int))
+        body.set(dialect.seedField, options.seed.map(JSONValue.int))
         if let schema = options.schema {
-            switch settings.structuredOutput {
+            switch dialect.structuredOutput {
             case .jsonSchema:
                 body["response_format"] = [
                     "type": "json_schema",
@@ -54,15 +65,7 @@ public struct OpenAIRequestBuilder: Sendable {
         var bytes: [UInt8] = []
         body(for: request, stream: stream).write(to: &bytes)
         http.body = bytes
-        http.timeout = request.options.timeout ?? settings.timeout
-        http.maxBodyBytes = settings.maxReplyBytes
         return http
-    }
-
-    static func join(_ base: String, _ path: String) -> String {
-        var base = base
-        while base.hasSuffix("/") { base.removeLast() }
-        return base + "/" + path
     }
 
     /// The schema's `title` if it has a usable one: OpenAI requires a name of `[a-zA-Z0-9_-]`.

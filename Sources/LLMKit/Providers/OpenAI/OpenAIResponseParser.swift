@@ -56,9 +56,20 @@ public enum OpenAIResponseParser {
         return usage.isEmpty ? nil : usage
     }
 
-    /// llama.cpp's generation rate, from its own clock rather than ours.
-    public static func serverTokensPerSecond(_ body: JSONValue) -> Double? {
-        body["timings"]?["predicted_per_second"]?.doubleValue
+    /// The server's own clock, where it reports one: llama.cpp's `timings`, or Groq's
+    /// `usage` times in seconds (`x_groq.usage` in streams).
+    public static func serverTimings(_ body: JSONValue) -> Timings? {
+        if let llama = body["timings"]?.objectValue {
+            return Timings(tokensPerSecond: llama["predicted_per_second"]?.doubleValue,
+                           promptTokensPerSecond: llama["prompt_per_second"]?.doubleValue)
+        }
+        guard let usage = body["usage"]?.objectValue ?? body["x_groq"]?["usage"]?.objectValue,
+              let seconds = usage["completion_time"]?.doubleValue, seconds > 0,
+              let tokens = usage["completion_tokens"]?.doubleValue else { return nil }
+        let promptRate = usage["prompt_time"]?.doubleValue.flatMap { time in
+            usage["prompt_tokens"]?.doubleValue.map { time > 0 ? $0 / time : 0 }
+        }
+        return Timings(tokensPerSecond: tokens / seconds, promptTokensPerSecond: promptRate.flatMap { $0 > 0 ? $0 : nil })
     }
 
     private static func nonEmpty(_ s: String?) -> String? {

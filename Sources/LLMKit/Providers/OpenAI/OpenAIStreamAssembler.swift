@@ -7,7 +7,7 @@ import Glibc
 /// Tool-call fragments are keyed by their `index` (or their position when a server omits
 /// it); a fragment whose non-empty `id` differs from the one already at that index starts
 /// a new call, because some Ollama builds number every call of a parallel batch 0.
-public struct OpenAIStreamAssembler: Sendable {
+public struct OpenAIStreamAssembler: StreamAssembler {
     public private(set) var summary = StreamSummary()
     private var slots: [Int: (slot: Int, id: String?)] = [:]
     private var template: OpenAIChunkTemplate?
@@ -16,22 +16,7 @@ public struct OpenAIStreamAssembler: Sendable {
 
     public init(provider: String) { self.provider = provider }
 
-    /// The deltas in one SSE event. A mid-stream error is thrown: it ends the stream.
-    public mutating func consume(_ event: SSEEvent) throws(LLMError) -> [StreamDelta] {
-        var deltas: [StreamDelta] = []
-        var failure: LLMError?
-        Array(event.data.utf8).withUnsafeBufferPointer { bytes in
-            do throws(LLMError) {
-                try consume(type: event.type == "message" ? "" : event.type, data: bytes) { deltas.append($0) }
-            } catch {
-                failure = error
-            }
-        }
-        if let failure { throw failure }
-        return deltas
-    }
-
-    /// The same, from the parser's view of an event; deltas go to `emit`.
+    /// One SSE event's deltas go to `emit`; a mid-stream error is thrown.
     public mutating func consume(type: String, data: UnsafeBufferPointer<UInt8>, emit: (StreamDelta) -> Void) throws(LLMError) {
         if data.count >= 6, memcmp(data.baseAddress!, "[DONE]", 6) == 0 {
             summary.ended = true
@@ -64,7 +49,7 @@ public struct OpenAIStreamAssembler: Sendable {
         }
         if let id = value["id"]?.stringValue { summary.id = id }
         if let usage = OpenAIResponseParser.usage(from: value["usage"] ?? value["x_groq"]?["usage"]) { summary.usage = usage }
-        if let rate = OpenAIResponseParser.serverTokensPerSecond(value) { summary.serverTokensPerSecond = rate }
+        if let timings = OpenAIResponseParser.serverTimings(value) { summary.serverTimings = timings }
         for choice in value["choices"]?.arrayValue ?? [] where (choice["index"]?.intValue ?? 0) == 0 {
             if let delta = choice["delta"]?.objectValue {
                 if let text = delta["reasoning_content"]?.stringValue ?? delta["reasoning"]?.stringValue, !text.isEmpty {
