@@ -62,6 +62,9 @@ public struct CompletionOptions: ParsableArguments {
     @Flag(help: "Print the HTTP request that would be sent (keys redacted) and exit.")
     public var dryRun = false
 
+    @Flag(help: "List every provider: its endpoint, where its key comes from and whether it is set (never the key), and what it supports. With -t, a table.")
+    public var listProviders = false
+
     @Flag(name: .shortAndLong, help: "Report progress on stderr.")
     public var verbose = false
 
@@ -89,6 +92,7 @@ public struct CompletionOptions: ParsableArguments {
         let log = Log(tool: name, verbose: verbose)
         let status: ExitStatus
         do throws(LLMError) {
+            if listProviders { Interruption.exitUnlessInterrupted(try self.listAllProviders()) }
             var flags = try requestOptions()
             var settings = try toolSettings(log: log)
             adjust(&flags, &settings)
@@ -113,6 +117,20 @@ public struct CompletionOptions: ParsableArguments {
             tool.output.seal(with: records)
             Interruption.exit(.interrupted)
         }
+    }
+
+    private func listAllProviders() throws(LLMError) -> ExitStatus {
+        let environment = Environment.current
+        let config = try ConfigLoader.load(environment: environment, explicitPath: self.config)
+        APIKeyResolver.registerEnvironmentKeys(config: config, environment: environment)
+        let records = ProviderListing.records(config: config, environment: environment)
+        let output = RecordWriter.standardOutput
+        if text {
+            try output.writeText(ProviderListing.table(records))
+        } else {
+            for record in records { try output.write(record) }
+        }
+        return .success
     }
 
     private func requestOptions() throws(LLMError) -> RequestOptions {

@@ -29,16 +29,18 @@ public enum ChildProcess {
         public var message: String
     }
 
+    /// `onOutput` sees each piece of stdout as it is read (a model runner's reply, streamed);
+    /// it is kept in the result too.
     public static func run(
         _ argv: [String], environment: [String: String], input: [UInt8] = [], directory: String? = nil,
-        timeout: Double, outputLimit: Int
+        timeout: Double, outputLimit: Int, onOutput: (@Sendable (ArraySlice<UInt8>) -> Void)? = nil
     ) async throws(Failure) -> Result {
         let outcome: Swift.Result<Result, Failure> = await withCheckedContinuation { continuation in
             // Blocking work on its own thread, not on the concurrency pool.
             Thread.detachNewThread {
                 continuation.resume(returning: Swift.Result { () throws(Failure) -> Result in
                     try runBlocking(argv, environment: environment, input: input, directory: directory,
-                                    timeout: timeout, outputLimit: outputLimit)
+                                    timeout: timeout, outputLimit: outputLimit, onOutput: onOutput)
                 })
             }
         }
@@ -56,7 +58,7 @@ public enum ChildProcess {
 
     private static func runBlocking(
         _ argv: [String], environment: [String: String], input: [UInt8], directory: String?,
-        timeout: Double, outputLimit: Int
+        timeout: Double, outputLimit: Int, onOutput: (@Sendable (ArraySlice<UInt8>) -> Void)? = nil
     ) throws(Failure) -> Result {
         var stdinPipe: [Int32] = [0, 0], stdoutPipe: [Int32] = [0, 0], stderrPipe: [Int32] = [0, 0]
         guard llmkit_pipe_cloexec(&stdinPipe) == 0, llmkit_pipe_cloexec(&stdoutPipe) == 0, llmkit_pipe_cloexec(&stderrPipe) == 0 else {
@@ -122,6 +124,7 @@ public enum ChildProcess {
                 if n > room || (i == 0 && out.count + n > outputLimit) { truncated = truncated || i == 0 }
                 let kept = buffer[..<min(n, room)]
                 if i == 0 { out.append(contentsOf: kept) } else { err.append(contentsOf: kept) }
+                if i == 0, let onOutput, !kept.isEmpty { onOutput(kept) }
             }
         }
         for fd in fds where fd.fd >= 0 { close(fd.fd) }

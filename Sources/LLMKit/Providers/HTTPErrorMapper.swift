@@ -27,7 +27,8 @@ public enum HTTPErrorMapper {
         switch status {
         case 400, 413, 422:
             if code == "context_length_exceeded" || code == "exceed_context_size_error"
-                || ["context length", "context size", "context window", "maximum context", "too many tokens", "prompt is too long"].contains(where: lower.contains)
+                || ["context length", "context size", "context window", "maximum context", "too many tokens", "prompt is too long",
+                    "exceeds the maximum number of tokens"].contains(where: lower.contains)
             {
                 return make(.contextLengthExceeded, "the conversation is too long for \(model)\(said)")
             }

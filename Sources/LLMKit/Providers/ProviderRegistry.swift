@@ -3,6 +3,9 @@
 public enum ProviderRegistry {
     public static let formats: [any ProviderFormat.Type] = [
         OpenAICompatibleFormat.self,
+        AnthropicFormat.self,
+        GeminiFormat.self,
+        CommandFormat.self,
         MockFormat.self,
     ]
 

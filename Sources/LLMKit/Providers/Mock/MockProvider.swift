@@ -9,8 +9,9 @@ import Foundation
 ///   order with no state kept anywhere but the conversation. A script line that is an
 ///   `error` record (`{"type":"error","code":"rate_limited",…}`) fails that turn instead.
 ///
-/// Usage counts one token per whitespace-separated word: not a real tokenizer, but stable,
-/// so cost and budget pipelines can be tested offline.
+/// Usage is the script line's own `usage` where it has one; otherwise one token per
+/// whitespace-separated word: not a real tokenizer, but stable, so cost and budget
+/// pipelines can be tested offline.
 public struct MockProvider: Provider {
     public let settings: ProviderSettings
 
@@ -33,9 +34,11 @@ public struct MockProvider: Provider {
                            provider: "mock", model: request.model.description)
         }
         if reply.finishReason == nil { reply.finishReason = reply.toolCalls.isEmpty ? "stop" : "tool_calls" }
-        let input = request.messages.compactMap(\.text).reduce(0) { $0 + Self.words($1) }
-        let output = Self.words(reply.text ?? "") + reply.toolCalls.reduce(0) { $0 + Self.words($1.arguments) }
-        reply.usage = Usage(inputTokens: input, outputTokens: output)
+        if reply.usage == nil {
+            let input = request.messages.compactMap(\.text).reduce(0) { $0 + Self.words($1) }
+            let output = Self.words(reply.text ?? "") + reply.toolCalls.reduce(0) { $0 + Self.words($1.arguments) }
+            reply.usage = Usage(inputTokens: input, outputTokens: output)
+        }
         reply.timings = Timings(totalMs: (ContinuousClock.now - start) / .milliseconds(1))
         return reply
     }
@@ -70,7 +73,6 @@ public struct MockProvider: Provider {
         fields["role"] = "assistant"
         var reply = try ChatMessage(json: fields)
         reply.model = nil
-        reply.usage = nil
         reply.timings = nil
         return reply
     }

@@ -1,0 +1,101 @@
+/// Turns the Messages API's named events into deltas.
+///
+/// Blocks are kept apart by their `index`: text, thinking and each tool's argument JSON
+/// never mix. Thinking blocks are rebuilt whole, signature included, for the next turn.
+/// `message_delta` usage is cumulative: the last value wins, over `message_start`'s.
+public struct AnthropicStreamAssembler: StreamAssembler {
+    public private(set) var summary = StreamSummary()
+    private let provider: String
+    /// Content block index → tool call slot.
+    private var slots: [Int: Int] = [:]
+    /// Content block index → a thinking block being built.
+    private var thinking: [Int: JSONObject] = [:]
+    private var usage = JSONObject()
+
+    public init(provider: String) { self.provider = provider }
+
+    public mutating func consume(type: String, data: UnsafeBufferPointer<UInt8>, emit: (StreamDelta) -> Void) throws(LLMError) {
+        let value: JSONValue
+        do {
+            value = try JSONParser.parse(data)
+        } catch {
+            throw LLMError(.invalidReply, "\(provider) sent an event that is not JSON (\(error))", provider: provider)
+        }
+        let index = value["index"]?.intValue ?? 0
+        switch value["type"]?.stringValue ?? type {
+        case "message_start":
+            summary.id = value["message"]?["id"]?.stringValue
+            absorb(value["message"]?["usage"])
+        case "content_block_start":
+            let block = value["content_block"]?.objectValue ?? JSONObject()
+            switch block["type"]?.stringValue {
+            case "tool_use":
+                let slot = slots.count
+                slots[index] = slot
+                emit(.toolCall(index: slot, id: block["id"]?.stringValue, name: block["name"]?.stringValue, arguments: ""))
+            case "thinking":
+                thinking[index] = ["type": "thinking", "thinking": "", "signature": ""]
+                if let text = block["thinking"]?.stringValue, !text.isEmpty { emit(.reasoning(text)); append(text, to: "thinking", of: index) }
+            case "redacted_thinking":
+                summary.thinkingBlocks.append(.object(block))
+            case "text":
+                if let text = block["text"]?.stringValue, !text.isEmpty { emit(.content(text)) }
+            default: break
+            }
+        case "content_block_delta":
+            let delta = value["delta"]
+            switch delta?["type"]?.stringValue {
+            case "text_delta":
+                if let text = delta?["text"]?.stringValue, !text.isEmpty { emit(.content(text)) }
+            case "thinking_delta":
+                if let text = delta?["thinking"]?.stringValue, !text.isEmpty { emit(.reasoning(text)); append(text, to: "thinking", of: index) }
+            case "signature_delta":
+                append(delta?["signature"]?.stringValue ?? "", to: "signature", of: index)
+            case "input_json_delta":
+                if let slot = slots[index], let piece = delta?["partial_json"]?.stringValue, !piece.isEmpty {
+                    emit(.toolCall(index: slot, id: nil, name: nil, arguments: piece))
+                }
+            default: break
+            }
+        case "content_block_stop":
+            if let block = thinking.removeValue(forKey: index) { summary.thinkingBlocks.append(.object(block)) }
+        case "message_delta":
+            if let reason = value["delta"]?["stop_reason"]?.stringValue {
+                summary.finishReason = AnthropicResponseParser.finishReason(reason, hasToolCalls: !slots.isEmpty)
+            }
+            absorb(value["usage"])
+        case "message_stop":
+            summary.ended = true
+        case "error":
+            throw Self.failure(value, provider: provider)
+        default:
+            break  // `ping`, and event types newer than this code
+        }
+    }
+
+    private mutating func append(_ text: String, to field: String, of index: Int) {
+        guard var block = thinking[index] else { return }
+        block[field] = .string((block[field]?.stringValue ?? "") + text)
+        thinking[index] = block
+    }
+
+    private mutating func absorb(_ value: JSONValue?) {
+        guard let fields = value?.objectValue else { return }
+        for (key, count) in fields.entries where count != .null { usage[key] = count }
+        summary.usage = AnthropicResponseParser.usage(from: .object(usage))
+    }
+
+    /// An `error` event: the stream is over, and the reply incomplete.
+    static func failure(_ value: JSONValue, provider: String) -> LLMError {
+        let type = value["error"]?["type"]?.stringValue ?? ""
+        let said = HTTPErrorMapper.oneLine(value["error"]?["message"]?.stringValue ?? value.serialized)
+        let kind: LLMError.Kind = switch type {
+        case "overloaded_error": .overloaded
+        case "rate_limit_error": .rateLimited
+        case "invalid_request_error": .badRequest
+        default: .serverError
+        }
+        return LLMError(kind, "\(provider) failed mid-stream (\(type.isEmpty ? "error" : type)): \(said)", provider: provider,
+                        retryable: kind == .overloaded || kind == .rateLimited || kind == .serverError)
+    }
+}
