@@ -1,0 +1,53 @@
+import Foundation
+import LLMKit
+import Testing
+
+/// Every scenario against every provider: the fake servers of each wire format, the `cmd`
+/// runner, `mock`, and real software (llama-cpp-python; a LiteLLM proxy's Anthropic and
+/// Gemini endpoints in front of it) where the test run provides it. Prints the
+/// provider × scenario table; every failing cell is also a test issue.
+@Suite(.serialized) struct ConformanceTests {
+    @Test func everyProviderPassesEveryScenario() throws {
+        let server = try FakeServer(script: "fake_provider.py", arguments: ["--key", ConformanceTarget.fakeKey])
+        let base = "http://127.0.0.1:\(server.port)"
+        let key = ConformanceTarget.fakeKey
+        var targets: [ConformanceTarget] = [
+            .fake("openai", server: server, base: base + "/v1", environment: ["OPENAI_API_KEY": key]),
+            .fake("anthropic", server: server, base: base, environment: ["ANTHROPIC_API_KEY": key]),
+            .fake("gemini", server: server, base: base + "/v1beta", environment: ["GEMINI_API_KEY": key]),
+            try .command(),
+            try .mock(),
+        ]
+        targets += RealPeers.targets()
+
+        var table: [[String]] = []
+        for scenario in ConformanceScenario.all {
+            var row = [scenario.title]
+            for target in targets {
+                if let reason = target.notApplicable[scenario.key] {
+                    _ = reason
+                    row.append("n/a")
+                    continue
+                }
+                let problems = try scenario.body(target)
+                row.append(problems.isEmpty ? "pass" : "FAIL")
+                for problem in problems {
+                    Issue.record("\(target.name) · \(scenario.title): \(problem)")
+                }
+            }
+            table.append(row)
+        }
+        let header = ["scenario"] + targets.map(\.name)
+        print(Self.render([header] + table))
+        for target in targets where !target.notApplicable.isEmpty {
+            print("n/a for \(target.name): " + target.notApplicable.sorted { $0.key < $1.key }.map { "\($0.key) (\($0.value))" }.joined(separator: "; "))
+        }
+    }
+
+    static func render(_ rows: [[String]]) -> String {
+        let widths = rows[0].indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
+        return "\nProvider conformance\n" + rows.map { row in
+            row.enumerated().map { i, cell in cell.padding(toLength: widths[i], withPad: " ", startingAt: 0) }.joined(separator: "  ")
+        }.joined(separator: "\n")
+    }
+}
