@@ -6,6 +6,7 @@ public enum ProviderRegistry {
         AnthropicFormat.self,
         GeminiFormat.self,
         CommandFormat.self,
+        OllamaChatFormat.self,
         MockFormat.self,
     ]
 

@@ -15,6 +15,7 @@ import Testing
             .fake("openai", server: server, base: base + "/v1", environment: ["OPENAI_API_KEY": key]),
             .fake("anthropic", server: server, base: base, environment: ["ANTHROPIC_API_KEY": key]),
             .fake("gemini", server: server, base: base + "/v1beta", environment: ["GEMINI_API_KEY": key]),
+            .fake("ollama_chat", server: server, base: base),
             try .command(),
             try .mock(),
         ]

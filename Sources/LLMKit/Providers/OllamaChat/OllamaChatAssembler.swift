@@ -1,0 +1,71 @@
+/// Reads `/api/chat` replies: NDJSON lines when streamed, one object otherwise.
+///
+/// Tool calls arrive whole with object arguments. The last line (`done: true`) carries
+/// `done_reason` and the server's own measurements, in nanoseconds. Counts Ollama leaves
+/// out are zeros it did not write (`omitempty`), so on that line they are 0.
+public struct OllamaChatAssembler: StreamAssembler {
+    public private(set) var summary = StreamSummary()
+    private let provider: String
+    private let turn: Int
+    private var calls = 0
+
+    public init(provider: String, turn: Int) {
+        self.provider = provider
+        self.turn = turn
+    }
+
+    public mutating func consume(type: String, data: UnsafeBufferPointer<UInt8>, emit: (StreamDelta) -> Void) throws(LLMError) {
+        let value: JSONValue
+        do {
+            value = try JSONParser.parse(data)
+        } catch {
+            throw LLMError(.invalidReply, "\(provider) sent a line that is not JSON (\(error))", provider: provider)
+        }
+        try absorb(value, emit: emit)
+    }
+
+    mutating func message(from body: JSONValue) throws(LLMError) -> ChatMessage {
+        var deltas: [StreamDelta] = []
+        try absorb(body, emit: { deltas.append($0) })
+        let collector = StreamCollector { _ in true }
+        collector.receive(deltas)
+        var message = collector.message(summary: summary)
+        message.timings = summary.serverTimings
+        return message
+    }
+
+    private mutating func absorb(_ value: JSONValue, emit: (StreamDelta) -> Void) throws(LLMError) {
+        if let error = value["error"] {
+            let said = HTTPErrorMapper.oneLine(error.stringValue ?? error.serialized)
+            throw LLMError(.serverError, "\(provider) failed mid-stream: \(said)", provider: provider, retryable: true)
+        }
+        let message = value["message"]
+        if let thinking = message?["thinking"]?.stringValue, !thinking.isEmpty { emit(.reasoning(thinking)) }
+        if let text = message?["content"]?.stringValue, !text.isEmpty { emit(.content(text)) }
+        for call in message?["tool_calls"]?.arrayValue ?? [] {
+            let function = call["function"]
+            let name = function?["name"]?.stringValue ?? "function"
+            let arguments: String = switch function?["arguments"] {
+            case .string(let s)?: s
+            case let other?: other.serialized
+            case nil: "{}"
+            }
+            let id = call["id"]?.stringValue ?? CallID.synthesized(turn: turn, index: calls, name: name, arguments: arguments)
+            emit(.toolCall(index: calls, id: id, name: name, arguments: arguments))
+            calls += 1
+        }
+        guard value["done"] == true else { return }
+        summary.ended = true
+        let reason = value["done_reason"]?.stringValue ?? "stop"
+        summary.finishReason = reason == "length" ? "length" : calls > 0 ? "tool_calls" : "stop"
+        let prompt = value["prompt_eval_count"]?.intValue ?? 0
+        let generated = value["eval_count"]?.intValue ?? 0
+        summary.usage = Usage(inputTokens: prompt, outputTokens: generated)
+        func rate(_ tokens: Int, _ key: String) -> Double? {
+            guard let ns = value[key]?.doubleValue, ns > 0, tokens > 0 else { return nil }
+            return Double(tokens) / ns * 1e9
+        }
+        summary.serverTimings = Timings(tokensPerSecond: rate(generated, "eval_duration"), promptTokensPerSecond: rate(prompt, "prompt_eval_duration"),
+                                        loadMs: value["load_duration"]?.doubleValue.map { $0 / 1e6 })
+    }
+}
