@@ -109,7 +109,13 @@ public struct AnthropicRequestBuilder: Sendable {
                 add("user", message.contentParts.compactMap(block))
             }
         }
-        return turns.map { .object(["role": .string($0.role), "content": .array($0.blocks)]) }
+        return turns.map { turn in
+            // A lone text block is sent as a string, the simpler form every proxy of this API reads.
+            if turn.blocks.count == 1, turn.blocks[0]["type"] == "text", let text = turn.blocks[0]["text"] {
+                return .object(["role": .string(turn.role), "content": text])
+            }
+            return .object(["role": .string(turn.role), "content": .array(turn.blocks)])
+        }
     }
 
     /// An OpenAI content part as an Anthropic block.

@@ -8,6 +8,10 @@ public struct AnthropicStreamAssembler: StreamAssembler {
     private let provider: String
     /// Content block index → tool call slot.
     private var slots: [Int: Int] = [:]
+    /// The last tool call's id and slot: LiteLLM's proxy streams one call as several
+    /// `tool_use` blocks with the same id, which are one call.
+    private var lastCall: (id: String, slot: Int)?
+    private var callCount = 0
     /// Content block index → a thinking block being built.
     private var thinking: [Int: JSONObject] = [:]
     private var usage = JSONObject()
@@ -30,9 +34,16 @@ public struct AnthropicStreamAssembler: StreamAssembler {
             let block = value["content_block"]?.objectValue ?? JSONObject()
             switch block["type"]?.stringValue {
             case "tool_use":
-                let slot = slots.count
-                slots[index] = slot
-                emit(.toolCall(index: slot, id: block["id"]?.stringValue, name: block["name"]?.stringValue, arguments: ""))
+                let id = block["id"]?.stringValue
+                if let id, let last = lastCall, last.id == id {
+                    slots[index] = last.slot
+                } else {
+                    let slot = callCount
+                    callCount += 1
+                    slots[index] = slot
+                    lastCall = id.map { ($0, slot) }
+                    emit(.toolCall(index: slot, id: id, name: block["name"]?.stringValue, arguments: ""))
+                }
             case "thinking":
                 thinking[index] = ["type": "thinking", "thinking": "", "signature": ""]
                 if let text = block["thinking"]?.stringValue, !text.isEmpty { emit(.reasoning(text)); append(text, to: "thinking", of: index) }
@@ -61,7 +72,7 @@ public struct AnthropicStreamAssembler: StreamAssembler {
             if let block = thinking.removeValue(forKey: index) { summary.thinkingBlocks.append(.object(block)) }
         case "message_delta":
             if let reason = value["delta"]?["stop_reason"]?.stringValue {
-                summary.finishReason = AnthropicResponseParser.finishReason(reason, hasToolCalls: !slots.isEmpty)
+                summary.finishReason = AnthropicResponseParser.finishReason(reason, hasToolCalls: callCount > 0)
             }
             absorb(value["usage"])
         case "message_stop":
