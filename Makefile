@@ -7,6 +7,10 @@ PREFIX   ?= /usr/local
 DESTDIR  ?=
 CACHE    ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/llmkit
 VENV     ?= $(CACHE)/venv
+# A real LiteLLM proxy: the tests' peer for Anthropic's and Gemini's formats. Pinned: later
+# releases need a certifi newer than some package mirrors carry.
+LITELLM_VENV ?= $(CACHE)/litellm-venv
+LITELLM  := litellm[proxy]==1.106.2
 TOOLS    := llm-complete llm-stream llm-tools
 RELEASE  := -c release --static-swift-stdlib
 BIN       = $(shell $(SWIFT) build $(RELEASE) --show-bin-path)
@@ -14,7 +18,7 @@ BIN       = $(shell $(SWIFT) build $(RELEASE) --show-bin-path)
 FUZZ_TARGETS := json chunk-scan sse ndjson schema config
 FUZZ_SECONDS ?= 60
 
-.PHONY: all build test demo bench fuzz fuzz-build install uninstall man completions deps venv clean
+.PHONY: all build test demo bench fuzz fuzz-build install uninstall man completions deps venv litellm-venv clean
 
 all: build
 
@@ -24,13 +28,16 @@ deps:
 venv: deps
 	@scripts/provision-venv.sh "$(VENV)"
 
+litellm-venv: deps
+	@scripts/provision-venv.sh "$(LITELLM_VENV)" "$(LITELLM)"
+
 build: deps
 	$(SWIFT) build $(RELEASE)
 
-test: deps venv
+test: deps venv litellm-venv
 	@scripts/ensure-test-tools.sh
 	$(SWIFT) build --build-tests
-	scripts/with-llama-server.sh "$(VENV)" -- $(SWIFT) test --skip-build
+	scripts/with-llama-server.sh "$(VENV)" -- scripts/with-litellm-proxy.sh "$(LITELLM_VENV)" -- $(SWIFT) test --skip-build
 	@echo "fuzzing each target briefly, from a fixed seed (make fuzz for long runs):"
 	@FUZZ_RUNS=20000 $(MAKE) --no-print-directory fuzz
 

@@ -27,7 +27,7 @@ enum RealPeers {
         if let proxy = environment["LLMKIT_TEST_LITELLM_BASE"], let key = environment["LLMKIT_TEST_LITELLM_KEY"] {
             for (provider, base, variable) in [("anthropic", proxy, "ANTHROPIC_API_KEY"), ("gemini", proxy + "/v1beta", "GEMINI_API_KEY")] {
                 var notApplicable = unscripted
-                notApplicable["structured"] = "the proxy does not pass a schema on to llama-cpp-python in this form"
+                notApplicable["unauthorized"] = "with no database the proxy answers a wrong key with 400 \"No connected db\", never 401"
                 targets.append(ConformanceTarget(name: "\(provider) (LiteLLM)", kind: .real, setup: { scenario in
                     let model = scenario == "unknown-model" ? "no-such-model" : "smollm"
                     return ("\(provider)/\(model)", ["--api-base", base] + short)
