@@ -224,3 +224,21 @@ import Testing
         #expect(text == "é😀x")
     }
 }
+
+@Suite struct GeminiURLTests {
+    /// Records choose the model, and Gemini's model is in the URL path: it may name a model
+    /// and nothing else (no other path, no query, no fragment).
+    @Test(arguments: ["../../v1/files", "m?key=x", "m#frag", "a/b", "..", "m:streamGenerateContent", "m%2F"])
+    func aModelNameStaysOnePathSegment(name: String) throws {
+        let settings = ProviderSettings(name: "gemini", format: "gemini", apiBase: "https://generativelanguage.googleapis.com/v1beta")
+        let request = CompletionRequest(model: ModelReference(provider: "gemini", name: name), messages: [.user("u")])
+        let http = GeminiRequestBuilder(settings: settings, apiKey: "k").httpRequest(for: request)
+        let url = try ParsedURL(http.url)
+        #expect(url.host == "generativelanguage.googleapis.com")
+        let path = try #require(http.url.split(separator: "?").first.map(String.init))
+        #expect(path.hasPrefix("https://generativelanguage.googleapis.com/v1beta/models/"))
+        let segment = path.dropFirst("https://generativelanguage.googleapis.com/v1beta/models/".count)
+        #expect(!segment.contains("/") && !segment.contains("#") && segment.hasSuffix(":generateContent"), "\(http.url)")
+        #expect(!http.url.contains("?"), "\(http.url)")
+    }
+}
