@@ -24,7 +24,7 @@ public struct GeminiRequestBuilder: Sendable {
         var model = request.model.name
         if model.hasPrefix("models/") { model.removeFirst(7) }
         let method = stream ? "streamGenerateContent?alt=sse" : "generateContent"
-        var http = HTTPRequest(method: "POST", url: settings.url("models/\(model):\(method)", for: request))
+        var http = HTTPRequest(method: "POST", url: settings.url("models/\(Self.pathSegment(model)):\(method)", for: request))
         http.headers = [("Content-Type", "application/json")]
         if let apiKey { http.headers.append(("x-goog-api-key", apiKey)) }
         http.headers.append(contentsOf: settings.headers)
@@ -112,6 +112,21 @@ public struct GeminiRequestBuilder: Sendable {
         return turns.map { .object(["role": .string($0.role), "parts": .array($0.parts)]) }
     }
 
+    /// The model name is part of the URL path, and records choose it: it is percent-encoded
+    /// whole (`/`, `?`, `#` and `..` included), so it can name a model and nothing else.
+    static func pathSegment(_ name: String) -> String {
+        var out = ""
+        for byte in name.utf8 {
+            let c = Character(Unicode.Scalar(byte))
+            if byte < 0x80, c.isLetter || c.isNumber || c == "-" || c == "_" || c == "~" || (c == "." && name != "." && name != "..") {
+                out.append(c)
+            } else {
+                out += "%" + String(byte, radix: 16, uppercase: true).leftPadded(to: 2)
+            }
+        }
+        return out
+    }
+
     private static func part(_ part: JSONObject) -> JSONValue? {
         if part["type"]?.stringValue == "text" {
             guard let text = part["text"]?.stringValue, !text.isEmpty else { return nil }
@@ -171,4 +186,8 @@ enum GeminiSchema {
         }
         return .object(out)
     }
+}
+
+private extension String {
+    func leftPadded(to width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
 }
