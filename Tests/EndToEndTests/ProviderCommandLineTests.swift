@@ -1,0 +1,67 @@
+import Foundation
+import LLMKit
+import Testing
+
+/// `--list-providers`, and the `cmd` provider's promises: no keys in a runner's
+/// environment, the text it is given, a deadline.
+@Suite struct ProviderCommandLineTests {
+    @Test func listProvidersSaysWhetherAKeyIsSetButNeverTheKey() throws {
+        let key = "sk-ant-list-0123456789abcdef"
+        let result = try run("llm-complete", ["--list-providers"], stdin: nil, environment: ["ANTHROPIC_API_KEY": key])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(!result.stdout.contains(key) && !result.stderr.contains(key))
+        let byName = Dictionary(uniqueKeysWithValues: result.records.compactMap { r in r["name"]?.stringValue.map { ($0, r) } })
+        #expect(byName["anthropic"]?["key_set"] == true)
+        #expect(byName["gemini"]?["key_set"] == false)
+        #expect(byName["gemini"]?["key_from"] == "GEMINI_API_KEY or GOOGLE_API_KEY")
+        #expect(byName["ollama_chat"]?["supports"]?["streaming"] == true)
+        let table = try run("llm-stream", ["--list-providers", "-t"], stdin: nil, environment: ["ANTHROPIC_API_KEY": key])
+        #expect(table.stdout.hasPrefix("PROVIDER"))
+        #expect(table.stdout.contains("ANTHROPIC_API_KEY (set)") && !table.stdout.contains(key))
+    }
+
+    func config(_ commands: String) throws -> [String: String] {
+        let file = Paths.temporaryDirectory().appendingPathComponent("config.yaml")
+        try "providers:\n  cmd:\n    commands:\n\(commands)".write(to: file, atomically: true, encoding: .utf8)
+        return ["LLMKIT_CONFIG": file.path]
+    }
+
+    @Test func aRunnerGetsNoKeys() throws {
+        var environment = try config("      env: [/usr/bin/env]\n      named: {argv: [/usr/bin/env], env: [RUNNER_TOKEN]}\n")
+        environment["OPENAI_API_KEY"] = "sk-runner-leak-0123456789"
+        environment["RUNNER_TOKEN"] = "passed-on-purpose"
+        let plain = try run("llm-complete", ["-m", "cmd/env", "-t", "hi"], stdin: nil, environment: environment)
+        #expect(plain.status == 0, "\(plain.stderr)")
+        #expect(!plain.stdout.contains("OPENAI_API_KEY") && !plain.stdout.contains("RUNNER_TOKEN"))
+        #expect(plain.stdout.contains("PATH="))
+        let named = try run("llm-complete", ["-m", "cmd/named", "-t", "hi"], stdin: nil, environment: environment)
+        #expect(named.stdout.contains("RUNNER_TOKEN=passed-on-purpose"))
+    }
+
+    @Test func aRunnerReadsTheConversationAsText() throws {
+        let environment = try config("      cat: [/bin/cat]\n")
+        let lone = try run("llm-complete", ["-m", "cmd/cat", "-t", "just this"], stdin: nil, environment: environment)
+        #expect(lone.stdout == "just this\n")
+        let led = try run("llm-complete", ["-m", "cmd/cat", "-t", "-s", "Be brief.", "hi"], stdin: nil, environment: environment)
+        #expect(led.stdout == "System: Be brief.\n\nUser: hi\n")
+    }
+
+    @Test func aRunnerThatOverstaysIsEndedWithItsChildren() throws {
+        let environment = try config("      slow: {argv: [/bin/sh, -c, 'sleep 300 & sleep 300'], timeout: 1}\n")
+        let result = try run("llm-complete", ["-m", "cmd/slow", "--retries", "0", "hi"], stdin: nil, environment: environment, timeout: 60)
+        #expect(result.status == 75)
+        #expect(result.lastRecord?["code"] == "timeout")
+        #expect(runningProcesses(containing: "sleep 300").isEmpty, "the runner's children outlived it")
+    }
+
+    @Test func unknownConfigKeysAndBadCommandsAreConfigErrors() throws {
+        let file = Paths.temporaryDirectory().appendingPathComponent("config.yaml")
+        try "providers:\n  anthropic:\n    max_tokens_feild: 10\n".write(to: file, atomically: true, encoding: .utf8)
+        let typo = try run("llm-complete", ["-m", "mock/echo", "hi"], stdin: nil, environment: ["LLMKIT_CONFIG": file.path])
+        #expect(typo.status == 78)
+        #expect(typo.stderr.contains("max_tokens_feild") && typo.stderr.contains("default_max_tokens"))
+        let bad = try run("llm-complete", ["-m", "mock/echo", "hi"], stdin: nil, environment: try config("      x: {argv: [], input: yaml}\n"))
+        #expect(bad.status == 78)
+        #expect(bad.stderr.contains("commands.x"))
+    }
+}
