@@ -20,7 +20,7 @@ function __llm-complete_parse_tokens -S
     set -l unparsed_tokens (__llm-complete_tokens -pc)
     switch $unparsed_tokens[1]
     case 'llm-complete'
-        __llm-complete_parse_subcommand -r 1 'm/model=' 's/system=' 'temperature=' 'max-tokens=' 'stop=+' 'seed=' 'schema=' 'tools=' 'timeout=' 'idle-timeout=' 'api-base=' 'mock-script=' 'config=' 'j/jobs=' 'retries=' 't/text' 'dry-run' 'v/verbose' 'version' 'h/help'
+        __llm-complete_parse_subcommand -r 1 'm/model=' 's/system=' 'temperature=' 'max-tokens=' 'stop=+' 'seed=' 'schema=' 'tools=' 'timeout=' 'idle-timeout=' 'api-base=' 'mock-script=' 'config=' 'j/jobs=' 'retries=' 't/text' 'dry-run' 'list-providers' 'v/verbose' 'version' 'h/help'
         switch $unparsed_tokens[1]
         case 'help'
             __llm-complete_parse_subcommand -r 1 'version'
@@ -94,6 +94,7 @@ complete -c 'llm-complete' -n '__llm-complete_should_offer_completions_for_flags
 complete -c 'llm-complete' -n '__llm-complete_should_offer_completions_for_flags_or_options "llm-complete" retries' -l 'retries' -d 'Retries after a rate limit, overload or server error.' -rfka ''
 complete -c 'llm-complete' -n '__llm-complete_should_offer_completions_for_flags_or_options "llm-complete" t text' -l 'text' -s 't' -d 'Write only the reply text, not JSON records.'
 complete -c 'llm-complete' -n '__llm-complete_should_offer_completions_for_flags_or_options "llm-complete" dry-run' -l 'dry-run' -d 'Print the HTTP request that would be sent (keys redacted) and exit.'
+complete -c 'llm-complete' -n '__llm-complete_should_offer_completions_for_flags_or_options "llm-complete" list-providers' -l 'list-providers' -d 'List every provider: its endpoint, where its key comes from and whether it is set (never the key), and what it supports. With -t, a table.'
 complete -c 'llm-complete' -n '__llm-complete_should_offer_completions_for_flags_or_options "llm-complete" v verbose' -l 'verbose' -s 'v' -d 'Report progress on stderr.'
 complete -c 'llm-complete' -n '__llm-complete_should_offer_completions_for_flags_or_options "llm-complete" version' -l 'version' -d 'Show the version.'
 complete -c 'llm-complete' -n '__llm-complete_should_offer_completions_for_flags_or_options "llm-complete" h help' -s 'h' -l 'help' -d 'Show help information.'

@@ -163,7 +163,7 @@ _llm-stream() {
     local -a unparsed_words=("${COMP_WORDS[@]:1:${COMP_CWORD}}")
 
     local -a repeating_flags=()
-    local -a non_repeating_flags=(--text -t --dry-run --verbose -v --show --version -h --help)
+    local -a non_repeating_flags=(--text -t --dry-run --list-providers --verbose -v --show --version -h --help)
     local -a repeating_options=(--stop)
     local -a non_repeating_options=(--model -m --system -s --temperature --max-tokens --seed --schema --tools --timeout --idle-timeout --api-base --mock-script --config --jobs -j --retries)
     __llm-stream_offer_flags_options -1

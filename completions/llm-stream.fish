@@ -20,7 +20,7 @@ function __llm-stream_parse_tokens -S
     set -l unparsed_tokens (__llm-stream_tokens -pc)
     switch $unparsed_tokens[1]
     case 'llm-stream'
-        __llm-stream_parse_subcommand -r 1 'm/model=' 's/system=' 'temperature=' 'max-tokens=' 'stop=+' 'seed=' 'schema=' 'tools=' 'timeout=' 'idle-timeout=' 'api-base=' 'mock-script=' 'config=' 'j/jobs=' 'retries=' 't/text' 'dry-run' 'v/verbose' 'show' 'version' 'h/help'
+        __llm-stream_parse_subcommand -r 1 'm/model=' 's/system=' 'temperature=' 'max-tokens=' 'stop=+' 'seed=' 'schema=' 'tools=' 'timeout=' 'idle-timeout=' 'api-base=' 'mock-script=' 'config=' 'j/jobs=' 'retries=' 't/text' 'dry-run' 'list-providers' 'v/verbose' 'show' 'version' 'h/help'
         switch $unparsed_tokens[1]
         case 'help'
             __llm-stream_parse_subcommand -r 1 'version'
@@ -94,6 +94,7 @@ complete -c 'llm-stream' -n '__llm-stream_should_offer_completions_for_flags_or_
 complete -c 'llm-stream' -n '__llm-stream_should_offer_completions_for_flags_or_options "llm-stream" retries' -l 'retries' -d 'Retries after a rate limit, overload or server error.' -rfka ''
 complete -c 'llm-stream' -n '__llm-stream_should_offer_completions_for_flags_or_options "llm-stream" t text' -l 'text' -s 't' -d 'Write only the reply text, not JSON records.'
 complete -c 'llm-stream' -n '__llm-stream_should_offer_completions_for_flags_or_options "llm-stream" dry-run' -l 'dry-run' -d 'Print the HTTP request that would be sent (keys redacted) and exit.'
+complete -c 'llm-stream' -n '__llm-stream_should_offer_completions_for_flags_or_options "llm-stream" list-providers' -l 'list-providers' -d 'List every provider: its endpoint, where its key comes from and whether it is set (never the key), and what it supports. With -t, a table.'
 complete -c 'llm-stream' -n '__llm-stream_should_offer_completions_for_flags_or_options "llm-stream" v verbose' -l 'verbose' -s 'v' -d 'Report progress on stderr.'
 complete -c 'llm-stream' -n '__llm-stream_should_offer_completions_for_flags_or_options "llm-stream" show' -l 'show' -d 'Also write the reply text to stderr as it arrives, to watch a pipeline.'
 complete -c 'llm-stream' -n '__llm-stream_should_offer_completions_for_flags_or_options "llm-stream" version' -l 'version' -d 'Show the version.'

@@ -14,8 +14,9 @@ struct LLMComplete: AsyncParsableCommand {
             lines). A conversation is copied to stdout followed by the new assistant \
             message, so stages chain; a batch gives one result line per request, in order.
 
-            Models are provider/model (ollama/llama3.2, openai/gpt-4o-mini, \
-            llamacpp/default, mock/echo) or an alias from the config file \
+            Models are provider/model (ollama/llama3.2, ollama_chat/qwen3, openai/gpt-4o-mini, \
+            anthropic/claude-sonnet-4-5, gemini/gemini-2.5-flash, llamacpp/default, cmd/NAME for \
+            a program declared in the config, mock/echo) or an alias from the config file \
             ($LLMKIT_CONFIG, else $XDG_CONFIG_HOME/llmkit/config.yaml). Settings come \
             from flags, then LLMKIT_MODEL / LLMKIT_TIMEOUT / LLMKIT_API_BASE, then an \
             "options" record in the input, then the config file.
@@ -26,6 +27,7 @@ struct LLMComplete: AsyncParsableCommand {
               llm-complete -m mock/echo "hello" | llm-complete -m ollama/qwen3 "Now say it in French"
               llm-complete -j 8 -m groq/llama-3.1-8b-instant < requests.jsonl > results.jsonl
               llm-complete --dry-run -m openai/gpt-4o-mini "hi"
+              llm-complete --list-providers -t
 
             Exit status: 0 success, 64 bad command line, 65 bad input or a reply that \
             does not fit --schema, 69 server unreachable or model missing, 75 rate \

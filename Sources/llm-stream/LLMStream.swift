@@ -27,6 +27,9 @@ struct LLMStream: AsyncParsableCommand {
               llm-stream -t -m ollama/llama3.2 "Count to ten"
               llm-stream --show -m llamacpp/default < chat.jsonl > transcript.jsonl
               llm-stream -m openai/gpt-4o-mini "Tell a story" | grep '"type":"delta"' | head
+              llm-stream -t -m anthropic/claude-sonnet-4-5 "Explain RAID 5"
+              llm-stream -t -m cmd/llama "Summarize" < notes.txt     # a runner from the config
+              llm-stream --list-providers -t
             """,
         version: LLMKitVersion.current
     )
