@@ -65,3 +65,72 @@ import Testing
         #expect(bad.stderr.contains("commands.x"))
     }
 }
+
+/// A runner must not outlive the command that started it, however that command ends.
+@Suite struct RunnerLifetimeTests {
+    func config(_ commands: String) throws -> [String: String] {
+        let file = Paths.temporaryDirectory().appendingPathComponent("config.yaml")
+        try "providers:\n  cmd:\n    commands:\n\(commands)".write(to: file, atomically: true, encoding: .utf8)
+        return ["LLMKIT_CONFIG": file.path]
+    }
+
+    @Test func aDaemonARunnerLeavesBehindIsEnded() throws {
+        let environment = try config("      daemon: [/bin/sh, -c, 'setsid sh -c \"sleep 311\" > /dev/null 2>&1 & echo done']\n")
+        let result = try run("llm-complete", ["-m", "cmd/daemon", "-t", "hi"], stdin: nil, environment: environment)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(runningProcesses(containing: "sleep 311").isEmpty, "the runner's daemon outlived llm-complete")
+    }
+
+    @Test func aSignalEndsTheRunnerToo() throws {
+        let environment = try config("      slow: [/bin/sh, -c, 'sleep 312; echo late']\n")
+        let process = Process()
+        process.executableURL = Paths.binary("llm-stream")
+        process.arguments = ["-m", "cmd/slow", "-t", "hi"]
+        process.environment = environment.merging(["PATH": "/usr/bin:/bin", "HOME": Paths.temporaryDirectory().path]) { $1 }
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        for _ in 0..<100 where runningProcesses(containing: "sleep 312").isEmpty { usleep(50_000) }
+        kill(process.processIdentifier, SIGTERM)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 130)
+        usleep(200_000)
+        #expect(runningProcesses(containing: "sleep 312").isEmpty, "the runner outlived an interrupted llm-stream")
+    }
+
+    @Test func aReaderThatLeavesStopsTheRunner() throws {
+        let environment = try config("      endless: {argv: [/usr/bin/yes, word], timeout: 600}\n")
+        let started = ContinuousClock.now
+        let result = try run("/bin/sh", ["-c", "\(Paths.binary("llm-stream").path) -t -m cmd/endless hi | head -c 20"], stdin: nil,
+                             environment: environment, timeout: 120)
+        #expect(result.stdout == "word\nword\nword\nword\n")
+        #expect(ContinuousClock.now - started < .seconds(100), "the runner ran until its timeout")
+        #expect(runningProcesses(containing: "/usr/bin/yes word").isEmpty)
+    }
+
+    @Test func aRunnerPastTheReplyLimitIsStoppedAndSaysSo() throws {
+        let file = Paths.temporaryDirectory().appendingPathComponent("config.yaml")
+        try "providers:\n  cmd:\n    max_reply_mb: 1\n    commands:\n      endless: {argv: [/usr/bin/yes, word], timeout: 600}\n"
+            .write(to: file, atomically: true, encoding: .utf8)
+        let result = try run("llm-complete", ["-m", "cmd/endless", "hi"], stdin: nil, environment: ["LLMKIT_CONFIG": file.path], timeout: 120)
+        #expect(result.status == 69)
+        #expect(result.lastRecord?["code"] == "invalid_reply")
+    }
+
+    @Test func aRecordCannotLengthenTheRunnersTimeout() throws {
+        let environment = try config("      slow: {argv: [/bin/sh, -c, 'sleep 5; echo late'], timeout: 1}\n")
+        let input = #"{"type":"options","timeout":30}"# + "\n" + #"{"role":"user","content":"hi"}"# + "\n"
+        let result = try run("llm-complete", ["-m", "cmd/slow", "--retries", "0"], stdin: input, environment: environment)
+        #expect(result.lastRecord?["code"] == "timeout")
+    }
+}
+
+@Suite struct ProviderListingSecretsTests {
+    @Test func credentialsInBaseURLsAreMasked() throws {
+        let result = try run("llm-complete", ["--list-providers"], stdin: nil, environment: [
+            "ANTHROPIC_BASE_URL": "https://bob:AnthPassw0rdXYZ@gw.example", "OLLAMA_HOST": "http://carol:OllPassw0rd99@127.0.0.1:11434",
+        ])
+        #expect(result.status == 0)
+        #expect(!result.stdout.contains("AnthPassw0rdXYZ") && !result.stdout.contains("OllPassw0rd99"))
+    }
+}
