@@ -89,6 +89,8 @@ public struct CompletionOptions: ParsableArguments {
         FileDescriptorIO.ignoreSigpipe()
         // Other processes of this user (a tool in a pipeline) cannot read our memory, where the keys are.
         ProcessTree.makeNonDumpable()
+        // A model runner (cmd/NAME) and whatever it starts stay ours to end, however we end.
+        ProcessTree.becomeSubreaper()
         let log = Log(tool: name, verbose: verbose)
         let status: ExitStatus
         do throws(LLMError) {
@@ -104,6 +106,7 @@ public struct CompletionOptions: ParsableArguments {
             log.error(error)
             status = error.exitStatus
         }
+        ProcessTree.killAllDescendants()
         Interruption.exitUnlessInterrupted(status)
     }
 
@@ -115,6 +118,7 @@ public struct CompletionOptions: ParsableArguments {
             if tool.settings.show { StandardError.write("\n") }
             tool.log.error(error)
             tool.output.seal(with: records)
+            ProcessTree.killAllDescendants()
             Interruption.exit(.interrupted)
         }
     }

@@ -19,6 +19,9 @@ public enum ChildProcess {
         public var stderr: [UInt8]
         public var truncated: Bool
         public var timedOut: Bool
+        /// `onOutput` asked to stop, or the output passed its limit with `stopAtLimit`: the
+        /// process was ended early.
+        public var stopped = false
         public var duration: Duration
     }
 
@@ -29,18 +32,20 @@ public enum ChildProcess {
         public var message: String
     }
 
-    /// `onOutput` sees each piece of stdout as it is read (a model runner's reply, streamed);
-    /// it is kept in the result too.
+    /// `onOutput` sees each piece of stdout as it is read (a model runner's reply, streamed),
+    /// which is kept in the result too; returning `false` ends the process. With
+    /// `stopAtLimit`, output past `outputLimit` ends it as well, instead of being read and
+    /// dropped until it finishes.
     public static func run(
         _ argv: [String], environment: [String: String], input: [UInt8] = [], directory: String? = nil,
-        timeout: Double, outputLimit: Int, onOutput: (@Sendable (ArraySlice<UInt8>) -> Void)? = nil
+        timeout: Double, outputLimit: Int, stopAtLimit: Bool = false, onOutput: (@Sendable (ArraySlice<UInt8>) -> Bool)? = nil
     ) async throws(Failure) -> Result {
         let outcome: Swift.Result<Result, Failure> = await withCheckedContinuation { continuation in
             // Blocking work on its own thread, not on the concurrency pool.
             Thread.detachNewThread {
                 continuation.resume(returning: Swift.Result { () throws(Failure) -> Result in
                     try runBlocking(argv, environment: environment, input: input, directory: directory,
-                                    timeout: timeout, outputLimit: outputLimit, onOutput: onOutput)
+                                    timeout: timeout, outputLimit: outputLimit, stopAtLimit: stopAtLimit, onOutput: onOutput)
                 })
             }
         }
@@ -58,7 +63,7 @@ public enum ChildProcess {
 
     private static func runBlocking(
         _ argv: [String], environment: [String: String], input: [UInt8], directory: String?,
-        timeout: Double, outputLimit: Int, onOutput: (@Sendable (ArraySlice<UInt8>) -> Void)? = nil
+        timeout: Double, outputLimit: Int, stopAtLimit: Bool = false, onOutput: (@Sendable (ArraySlice<UInt8>) -> Bool)? = nil
     ) throws(Failure) -> Result {
         var stdinPipe: [Int32] = [0, 0], stdoutPipe: [Int32] = [0, 0], stderrPipe: [Int32] = [0, 0]
         guard llmkit_pipe_cloexec(&stdinPipe) == 0, llmkit_pipe_cloexec(&stdoutPipe) == 0, llmkit_pipe_cloexec(&stderrPipe) == 0 else {
@@ -91,13 +96,13 @@ public enum ChildProcess {
         }
 
         var out: [UInt8] = [], err: [UInt8] = []
-        var truncated = false, timedOut = false
+        var truncated = false, timedOut = false, stopped = false
         var status: Int32 = 0
         var reaped = false
         var fds = [pollfd(fd: stdoutPipe[0], events: Int16(POLLIN), revents: 0), pollfd(fd: stderrPipe[0], events: Int16(POLLIN), revents: 0)]
         var deadline = start + .seconds(min(timeout, RequestOptions.maxSeconds))
         var buffer = [UInt8](repeating: 0, count: 65536)
-        while fds.contains(where: { $0.fd >= 0 }) {
+        reading: while fds.contains(where: { $0.fd >= 0 }) {
             // A program that exits but leaves a daemon holding its output open is done: what
             // it wrote is read for a moment longer, then the rest is cut off.
             if !reaped, waitpid(pid, &status, WNOHANG) == pid {
@@ -124,12 +129,14 @@ public enum ChildProcess {
                 if n > room || (i == 0 && out.count + n > outputLimit) { truncated = truncated || i == 0 }
                 let kept = buffer[..<min(n, room)]
                 if i == 0 { out.append(contentsOf: kept) } else { err.append(contentsOf: kept) }
-                if i == 0, let onOutput, !kept.isEmpty { onOutput(kept) }
+                if i == 0, let onOutput, !kept.isEmpty, !onOutput(kept) { stopped = true }
+                if i == 0, stopAtLimit, truncated { stopped = true }
+                if stopped { break reading }
             }
         }
         for fd in fds where fd.fd >= 0 { close(fd.fd) }
         // Output is done; the process may still be exiting. Reap it within the deadline.
-        while !reaped, !timedOut {
+        while !reaped, !timedOut, !stopped {
             let r = waitpid(pid, &status, WNOHANG)
             if r == pid { reaped = true; break }
             if r < 0 && errno != EINTR { break }
@@ -141,7 +148,7 @@ public enum ChildProcess {
         if !reaped { while waitpid(pid, &status, 0) < 0 && errno == EINTR {} }
         let exited = status & 0x7f == 0
         return Result(exitStatus: exited ? (status >> 8) & 0xff : nil, signal: exited ? nil : status & 0x7f,
-                      stdout: out, stderr: err, truncated: truncated, timedOut: timedOut, duration: ContinuousClock.now - start)
+                      stdout: out, stderr: err, truncated: truncated, timedOut: timedOut, stopped: stopped, duration: ContinuousClock.now - start)
     }
 }
 

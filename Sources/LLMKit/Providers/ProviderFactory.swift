@@ -35,6 +35,9 @@ public struct ProviderFactory: Sendable {
             throw LLMError(.configuration, "provider \(settings.name) has type \(settings.format), which llmkit does not speak: "
                            + "use one of \(ProviderRegistry.formatNames.joined(separator: ", "))")
         }
+        if format.needsEndpoint, settings.apiBase == nil {
+            throw LLMError(.configuration, "provider \(settings.name) (type \(settings.format)) has no endpoint: set providers.\(settings.name).api_base in the config")
+        }
         let configPath = config.path ?? ConfigLoader.path(environment: environment)?.path
         return try format.make(settings, context: ProviderContext(environment: environment, configPath: configPath, learned: learned))
     }

@@ -13,6 +13,8 @@ public protocol ProviderFormat: Sendable {
     /// their values; `nil` means the settings are fine, a string says what is wrong.
     static var optionKeys: Set<String> { get }
     static func problem(in options: JSONObject, provider: String) -> String?
+    /// Whether the provider is reached at `api_base` (all but local programs and mock).
+    static var needsEndpoint: Bool { get }
     static func make(_ settings: ProviderSettings, context: ProviderContext) throws(LLMError) -> any Provider
 }
 
@@ -20,6 +22,7 @@ extension ProviderFormat {
     public static func presets(environment: Environment) -> [ProviderSettings] { [] }
     public static var optionKeys: Set<String> { [] }
     public static func problem(in options: JSONObject, provider: String) -> String? { nil }
+    public static var needsEndpoint: Bool { true }
 }
 
 /// What a provider can do, for `--list-providers` and for choosing a fallback.

@@ -5,7 +5,8 @@ public enum ProviderListing {
         config.knownProviders.compactMap { name in
             guard let settings = config.provider(name, environment: environment) else { return nil }
             var o: JSONObject = ["type": "provider", "name": .string(name), "format": .string(settings.format)]
-            o.set("api_base", settings.apiBase.map(JSONValue.string))
+            // As shown, never as written: a base from the environment may carry a password.
+            o.set("api_base", settings.apiBase.map { base in .string((try? ParsedURL(base))?.shown ?? "(not a valid URL)") })
             if settings.apiKeyCommand != nil {
                 o["key_from"] = "api_key_cmd"  // not run here: it may ask for a passphrase
             } else if !settings.apiKeyEnvs.isEmpty {

@@ -35,6 +35,15 @@ public struct Usage: Sendable, Equatable {
 
     public var isEmpty: Bool { Self.fields.allSatisfy { self[keyPath: $0.1] == nil } }
 
+    /// Counts added as providers need (Anthropic's cached input, Gemini's thoughts), where
+    /// a server's numbers may be anything: saturating, never trapping.
+    static func sum(_ first: Int, _ rest: Int?...) -> Int {
+        rest.reduce(first) { total, next in
+            let (value, overflow) = total.addingReportingOverflow(next ?? 0)
+            return overflow ? (next ?? 0 < 0 ? Int.min : Int.max) : value
+        }
+    }
+
     public var json: JSONValue {
         var o = JSONObject()
         for (key, path) in Self.fields { o.set(key, self[keyPath: path].map(JSONValue.int)) }

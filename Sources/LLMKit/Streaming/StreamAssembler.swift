@@ -43,7 +43,9 @@ struct StreamState<Assembler: StreamAssembler>: Sendable {
     private let isNDJSON: Bool
     var consumer: StreamConsumer<Assembler>
 
-    init(framing: StreamFraming, assembler: Assembler) {
+    /// `replyLimit`: the most bytes of text, reasoning and arguments the reply may carry
+    /// (`max_reply_mb`, as for a whole reply).
+    init(framing: StreamFraming, assembler: Assembler, replyLimit: Int = HTTPRequest.defaultMaxBodyBytes) {
         switch framing {
         case .sse(let strayLines):
             sse.keepsStrayLines = strayLines
@@ -51,7 +53,7 @@ struct StreamState<Assembler: StreamAssembler>: Sendable {
         case .ndjson:
             isNDJSON = true
         }
-        consumer = StreamConsumer(assembler: assembler)
+        consumer = StreamConsumer(assembler: assembler, replyLimit: replyLimit)
     }
 
     var summary: StreamSummary { consumer.assembler.summary }
@@ -104,15 +106,37 @@ struct StreamConsumer<Assembler: StreamAssembler>: Sendable {
     /// The reader went away; stop quietly.
     var stopped = false
     private var pending: [StreamDelta] = []
+    private let replyLimit: Int
+    private var received = 0
+    private var calls = 0
+    /// More calls than any model makes in one reply: past it, a server is flooding us.
+    static var callLimit: Int { 1024 }
 
-    init(assembler: Assembler) { self.assembler = assembler }
+    init(assembler: Assembler, replyLimit: Int) {
+        self.assembler = assembler
+        self.replyLimit = replyLimit
+    }
 
     mutating func handle(type: String, data: UnsafeBufferPointer<UInt8>) {
         guard error == nil, !stopped, !assembler.summary.ended else { return }
+        let before = pending.count
         do throws(LLMError) {
             try assembler.consume(type: type, data: data) { pending.append($0) }
         } catch {
             self.error = error
+        }
+        for delta in pending[before...] {
+            switch delta {
+            case .content(let text), .reasoning(let text): received += text.utf8.count
+            case .toolCall(let index, _, _, let arguments):
+                received += arguments.utf8.count
+                calls = max(calls, index + 1)
+            }
+        }
+        if received > replyLimit, error == nil {
+            error = LLMError(.invalidReply, "the streamed reply passed max_reply_mb (\(replyLimit >> 20) MiB); it is cut there", retryable: false)
+        } else if calls > Self.callLimit, error == nil {
+            error = LLMError(.invalidReply, "the server streamed more than \(Self.callLimit) tool calls in one reply; it is cut there", retryable: false)
         }
     }
 

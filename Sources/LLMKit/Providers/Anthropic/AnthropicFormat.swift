@@ -5,7 +5,10 @@ public enum AnthropicFormat: ProviderFormat {
     public static let optionKeys: Set<String> = ["anthropic_version", "default_max_tokens"]
 
     public static func problem(in options: JSONObject, provider: String) -> String? {
-        if let version = options["anthropic_version"], version.stringValue?.isEmpty != false { return "anthropic_version must be a date like 2023-06-01" }
+        if let version = options["anthropic_version"] {
+            guard let text = version.stringValue, !text.isEmpty else { return "anthropic_version must be a date like 2023-06-01" }
+            if let problem = HeaderCheck.problem(name: "anthropic-version", value: text) { return "anthropic_version: \(problem)" }
+        }
         if let tokens = options["default_max_tokens"], (tokens.intValue ?? 0) < 1 { return "default_max_tokens must be a whole number, 1 or more" }
         return nil
     }

@@ -50,7 +50,7 @@ public enum AnthropicResponseParser {
         var usage = Usage()
         usage.cacheReadTokens = o["cache_read_input_tokens"]?.intValue
         usage.cacheWriteTokens = o["cache_creation_input_tokens"]?.intValue
-        usage.inputTokens = o["input_tokens"]?.intValue.map { $0 + (usage.cacheReadTokens ?? 0) + (usage.cacheWriteTokens ?? 0) }
+        usage.inputTokens = o["input_tokens"]?.intValue.map { Usage.sum($0, usage.cacheReadTokens, usage.cacheWriteTokens) }
         usage.outputTokens = o["output_tokens"]?.intValue
         usage.reasoningTokens = o["output_tokens_details"]?["thinking_tokens"]?.intValue
         return usage.isEmpty ? nil : usage

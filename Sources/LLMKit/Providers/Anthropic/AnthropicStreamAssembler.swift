@@ -12,8 +12,10 @@ public struct AnthropicStreamAssembler: StreamAssembler {
     /// `tool_use` blocks with the same id, which are one call.
     private var lastCall: (id: String, slot: Int)?
     private var callCount = 0
-    /// Content block index → a thinking block being built.
-    private var thinking: [Int: JSONObject] = [:]
+    /// Content block index → a thinking block being built, appended to in place.
+    private var thinking: [Int: (text: String, signature: String)] = [:]
+    /// Signatures are a few kilobytes; one that keeps growing is not a signature.
+    static let signatureLimit = 1 << 20
     private var usage = JSONObject()
 
     public init(provider: String) { self.provider = provider }
@@ -45,8 +47,8 @@ public struct AnthropicStreamAssembler: StreamAssembler {
                     emit(.toolCall(index: slot, id: id, name: block["name"]?.stringValue, arguments: ""))
                 }
             case "thinking":
-                thinking[index] = ["type": "thinking", "thinking": "", "signature": ""]
-                if let text = block["thinking"]?.stringValue, !text.isEmpty { emit(.reasoning(text)); append(text, to: "thinking", of: index) }
+                thinking[index] = ("", "")
+                if let text = block["thinking"]?.stringValue, !text.isEmpty { emit(.reasoning(text)); thinking[index]?.text += text }
             case "redacted_thinking":
                 summary.thinkingBlocks.append(.object(block))
             case "text":
@@ -59,9 +61,13 @@ public struct AnthropicStreamAssembler: StreamAssembler {
             case "text_delta":
                 if let text = delta?["text"]?.stringValue, !text.isEmpty { emit(.content(text)) }
             case "thinking_delta":
-                if let text = delta?["thinking"]?.stringValue, !text.isEmpty { emit(.reasoning(text)); append(text, to: "thinking", of: index) }
+                if let text = delta?["thinking"]?.stringValue, !text.isEmpty { emit(.reasoning(text)); thinking[index]?.text += text }
             case "signature_delta":
-                append(delta?["signature"]?.stringValue ?? "", to: "signature", of: index)
+                thinking[index]?.signature += delta?["signature"]?.stringValue ?? ""
+                if thinking[index]?.signature.utf8.count ?? 0 > Self.signatureLimit {
+                    throw LLMError(.invalidReply, "\(provider) sent a thinking signature over \(Self.signatureLimit >> 20) MiB; the reply is cut there",
+                                   provider: provider, retryable: false)
+                }
             case "input_json_delta":
                 if let slot = slots[index], let piece = delta?["partial_json"]?.stringValue, !piece.isEmpty {
                     emit(.toolCall(index: slot, id: nil, name: nil, arguments: piece))
@@ -69,7 +75,9 @@ public struct AnthropicStreamAssembler: StreamAssembler {
             default: break
             }
         case "content_block_stop":
-            if let block = thinking.removeValue(forKey: index) { summary.thinkingBlocks.append(.object(block)) }
+            if let block = thinking.removeValue(forKey: index) {
+                summary.thinkingBlocks.append(["type": "thinking", "thinking": .string(block.text), "signature": .string(block.signature)])
+            }
         case "message_delta":
             if let reason = value["delta"]?["stop_reason"]?.stringValue {
                 summary.finishReason = AnthropicResponseParser.finishReason(reason, hasToolCalls: callCount > 0)
@@ -82,12 +90,6 @@ public struct AnthropicStreamAssembler: StreamAssembler {
         default:
             break  // `ping`, and event types newer than this code
         }
-    }
-
-    private mutating func append(_ text: String, to field: String, of index: Int) {
-        guard var block = thinking[index] else { return }
-        block[field] = .string((block[field]?.stringValue ?? "") + text)
-        thinking[index] = block
     }
 
     private mutating func absorb(_ value: JSONValue?) {

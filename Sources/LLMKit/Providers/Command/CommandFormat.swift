@@ -4,12 +4,13 @@ public enum CommandFormat: ProviderFormat {
     public static let name = "cmd"
     public static let capabilities = ProviderCapabilities(tools: true, streaming: true, structuredOutput: false, reasoning: false)
     public static let optionKeys: Set<String> = ["commands"]
+    public static let needsEndpoint = false
 
     public static func problem(in options: JSONObject, provider: String) -> String? {
         guard let commands = options["commands"] else { return nil }
         guard let map = commands.objectValue else { return "commands must map names to commands" }
         for (name, value) in map.entries {
-            if case .failure(let problem) = RunnerCommand.parse(value) { return "commands.\(name): \(problem)" }
+            if case .failure(let problem) = RunnerCommand.parse(value) { return "commands.\(name): \(problem.message)" }
         }
         return nil
     }
@@ -60,6 +61,10 @@ struct RunnerCommand: Sendable {
         guard let items = o["argv"]?.arrayValue, !items.isEmpty else { return .failure("argv must list the program and its arguments") }
         let argv = items.compactMap(\.stringValue)
         guard argv.count == items.count, !argv[0].isEmpty else { return .failure("argv must be strings, the program first") }
+        // A relative path would mean a different program in every directory llmkit runs in.
+        guard argv[0].hasPrefix("/") || !argv[0].contains("/") else {
+            return .failure("the program must be an absolute path or a name found on PATH, not \(argv[0])")
+        }
         var command = RunnerCommand(argv: argv)
         if let input = o["input"] {
             guard let parsed = input.stringValue.flatMap(Input.init(rawValue:)) else { return .failure("input must be text or jsonl") }

@@ -25,10 +25,14 @@ public struct CommandProvider: Provider {
             let decoder = Mutex(UTF8Pieces())
             let message = try await run(request) { bytes in
                 let text = decoder.withLock { $0.decode(bytes) }
-                if !text.isEmpty {
-                    collector.receive(.content(text))
-                    collector.flush()
-                }
+                guard !text.isEmpty else { return true }
+                collector.receive(.content(text))
+                return collector.flush()  // false: nobody reads any more, so the runner is ended
+            }
+            let rest = decoder.withLock { $0.finish() }
+            if !rest.isEmpty {
+                collector.receive(.content(rest))
+                collector.flush()
             }
             var summary = StreamSummary()
             summary.finishReason = message.finishReason
@@ -53,30 +57,41 @@ public struct CommandProvider: Provider {
         }
     }
 
-    private func run(_ request: CompletionRequest, pieces: (@Sendable (ArraySlice<UInt8>) -> Void)?) async throws(LLMError) -> ChatMessage {
+    private func run(_ request: CompletionRequest, pieces: (@Sendable (ArraySlice<UInt8>) -> Bool)?) async throws(LLMError) -> ChatMessage {
         let command = try command(for: request)
         let label = request.model.description
+        // The config's timeout is a limit: a record may shorten it, never lengthen it.
+        let timeout = min(request.options.timeout ?? command.timeout, command.timeout)
+        let environment = ToolEnvironment.forTool(self.environment.values, named: command.environment)
+        for name in command.environment where ToolEnvironment.looksSecret(name) {
+            if let value = environment[name] { Redactor.register(value) }
+        }
         let result: ChildProcess.Result
         do {
-            result = try await ChildProcess.run(command.argv, environment: ToolEnvironment.forTool(environment.values, named: command.environment),
-                                                input: Self.input(for: request, as: command.input),
-                                                timeout: request.options.timeout ?? command.timeout, outputLimit: settings.maxReplyBytes,
-                                                onOutput: pieces)
+            result = try await ChildProcess.run(command.argv, environment: environment, input: Self.input(for: request, as: command.input),
+                                                timeout: timeout, outputLimit: settings.maxReplyBytes, stopAtLimit: true, onOutput: pieces)
         } catch {
             throw LLMError(.configuration, "cannot run \(command.argv[0]) for \(label): \(error.message)", provider: settings.name, model: label)
         }
         let stderr = HTTPErrorMapper.oneLine(String(decoding: result.stderr, as: UTF8.self), limit: 300)
+        if result.truncated {
+            throw LLMError(.invalidReply, "\(label) wrote more than max_reply_mb (\(settings.maxReplyBytes >> 20) MiB); it was stopped",
+                           provider: settings.name, model: label)
+        }
+        if result.stopped {
+            // The reader left: what was written is all anyone will see.
+            var message = ChatMessage(role: "assistant", content: .string(String(decoding: result.stdout, as: UTF8.self)))
+            message.finishReason = "stop"
+            return message
+        }
         if result.timedOut {
-            throw LLMError(.timeout, "\(label) did not finish within \(ToolOutput.seconds(request.options.timeout ?? command.timeout)) s",
+            throw LLMError(.timeout, "\(label) did not finish within \(ToolOutput.seconds(timeout)) s",
                            provider: settings.name, model: label, retryable: false)
         }
         guard result.exitStatus == 0 else {
             let how = result.exitStatus.map { "exit status \($0)" } ?? "signal \(result.signal ?? 0)"
             throw LLMError(.serverError, "\(command.argv[0]) (\(label)) failed with \(how)" + (stderr.isEmpty ? "" : ": \(stderr)"),
                            provider: settings.name, model: label, retryable: false)
-        }
-        if result.truncated {
-            throw LLMError(.invalidReply, "\(label) wrote more than \(settings.maxReplyBytes >> 20) MiB", provider: settings.name, model: label)
         }
         var message: ChatMessage
         switch command.output {
@@ -152,5 +167,11 @@ struct UTF8Pieces: Sendable {
         let text = String(decoding: held[..<end], as: UTF8.self)
         held.removeFirst(end)
         return text
+    }
+
+    /// The output ended: whatever is held, a cut character shown as U+FFFD.
+    mutating func finish() -> String {
+        defer { held.removeAll() }
+        return String(decoding: held, as: UTF8.self)
     }
 }

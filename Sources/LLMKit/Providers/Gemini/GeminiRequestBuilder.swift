@@ -150,14 +150,24 @@ enum GeminiSchema {
         "anyOf", "propertyOrdering", "example",
     ]
 
+    /// Schema nodes written at most: a tools record is input, and a definition that refers
+    /// to itself would otherwise double at every level.
+    static let nodeBudget = 10_000
+
     static func subset(_ schema: JSONValue) -> JSONValue {
-        subset(schema, definitions: schema["$defs"]?.objectValue ?? schema["definitions"]?.objectValue ?? JSONObject(), depth: 0)
+        var budget = nodeBudget
+        let definitions = schema["$defs"]?.objectValue ?? schema["definitions"]?.objectValue ?? JSONObject()
+        return subset(schema, definitions: definitions, inlining: [], budget: &budget)
     }
 
-    private static func subset(_ schema: JSONValue, definitions: JSONObject, depth: Int) -> JSONValue {
-        guard var object = schema.objectValue, depth < 32 else { return schema.objectValue == nil ? schema : [:] }
-        if let ref = object["$ref"]?.stringValue, let name = ref.split(separator: "/").last, let target = definitions[String(name)] {
-            return subset(target, definitions: definitions, depth: depth + 1)
+    /// `inlining`: the `$ref`s being expanded above this node. One met again refers to
+    /// itself, and becomes a plain object there.
+    private static func subset(_ schema: JSONValue, definitions: JSONObject, inlining: Set<String>, budget: inout Int) -> JSONValue {
+        budget -= 1
+        guard var object = schema.objectValue, budget > 0 else { return schema.objectValue == nil && budget > 0 ? schema : ["type": "object"] }
+        if let ref = object["$ref"]?.stringValue, let name = ref.split(separator: "/").last.map(String.init), let target = definitions[name] {
+            guard !inlining.contains(name) else { return ["type": "object"] }
+            return subset(target, definitions: definitions, inlining: inlining.union([name]), budget: &budget)
         }
         if let constant = object["const"], object["enum"] == nil { object["enum"] = [constant] }
         if case .array(let types)? = object["type"] {
@@ -176,11 +186,11 @@ enum GeminiSchema {
             case "properties":
                 var properties = JSONObject()
                 for (name, property) in value.objectValue?.entries ?? [] {
-                    properties[name] = subset(property, definitions: definitions, depth: depth + 1)
+                    properties[name] = subset(property, definitions: definitions, inlining: inlining, budget: &budget)
                 }
                 out[key] = .object(properties)
-            case "items": out[key] = subset(value, definitions: definitions, depth: depth + 1)
-            case "anyOf": out[key] = .array((value.arrayValue ?? []).map { subset($0, definitions: definitions, depth: depth + 1) })
+            case "items": out[key] = subset(value, definitions: definitions, inlining: inlining, budget: &budget)
+            case "anyOf": out[key] = .array((value.arrayValue ?? []).map { subset($0, definitions: definitions, inlining: inlining, budget: &budget) })
             default: out[key] = value
             }
         }

@@ -53,7 +53,9 @@ public struct GeminiStreamAssembler: StreamAssembler {
         }
         for part in candidate["content"]?["parts"]?.arrayValue ?? [] {
             if let call = part["functionCall"] {
-                let name = call["name"]?.stringValue ?? "function"
+                guard let name = call["name"]?.stringValue, !name.isEmpty else {
+                    throw LLMError(.invalidReply, "\(provider) sent a function call with no name", provider: provider, retryable: false)
+                }
                 let arguments = (call["args"] ?? [:]).serialized
                 let id = call["id"]?.stringValue ?? CallID.synthesized(turn: turn, index: calls, name: name, arguments: arguments)
                 if let signature = part["thoughtSignature"] { summary.callExtras[calls] = ["thought_signature": signature] }
@@ -84,12 +86,11 @@ public struct GeminiStreamAssembler: StreamAssembler {
     public static func usage(from value: JSONValue?) -> Usage? {
         guard let o = value?.objectValue else { return nil }
         var usage = Usage()
-        let toolPrompt = o["toolUsePromptTokenCount"]?.intValue ?? 0
-        usage.inputTokens = o["promptTokenCount"]?.intValue.map { $0 + toolPrompt }
+        usage.inputTokens = o["promptTokenCount"]?.intValue.map { Usage.sum($0, o["toolUsePromptTokenCount"]?.intValue) }
         usage.cacheReadTokens = o["cachedContentTokenCount"]?.intValue
         usage.reasoningTokens = o["thoughtsTokenCount"]?.intValue
         if let candidates = o["candidatesTokenCount"]?.intValue {
-            usage.outputTokens = candidates + (usage.reasoningTokens ?? 0)
+            usage.outputTokens = Usage.sum(candidates, usage.reasoningTokens)
         } else if let thoughts = usage.reasoningTokens {
             usage.outputTokens = thoughts
         }

@@ -44,7 +44,9 @@ public struct OllamaChatAssembler: StreamAssembler {
         if let text = message?["content"]?.stringValue, !text.isEmpty { emit(.content(text)) }
         for call in message?["tool_calls"]?.arrayValue ?? [] {
             let function = call["function"]
-            let name = function?["name"]?.stringValue ?? "function"
+            guard let name = function?["name"]?.stringValue, !name.isEmpty else {
+                throw LLMError(.invalidReply, "\(provider) sent a tool call with no function name", provider: provider, retryable: false)
+            }
             let arguments: String = switch function?["arguments"] {
             case .string(let s)?: s
             case let other?: other.serialized
@@ -63,7 +65,8 @@ public struct OllamaChatAssembler: StreamAssembler {
         summary.usage = Usage(inputTokens: prompt, outputTokens: generated)
         func rate(_ tokens: Int, _ key: String) -> Double? {
             guard let ns = value[key]?.doubleValue, ns > 0, tokens > 0 else { return nil }
-            return Double(tokens) / ns * 1e9
+            let rate = Double(tokens) / ns * 1e9
+            return rate.isFinite ? rate : nil
         }
         summary.serverTimings = Timings(tokensPerSecond: rate(generated, "eval_duration"), promptTokensPerSecond: rate(prompt, "prompt_eval_duration"),
                                         loadMs: value["load_duration"]?.doubleValue.map { $0 / 1e6 })
