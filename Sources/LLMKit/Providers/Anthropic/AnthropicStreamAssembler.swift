@@ -3,9 +3,9 @@
 /// Blocks are kept apart by their `index`: text, thinking and each tool's argument JSON
 /// never mix. Thinking blocks are rebuilt whole, signature included, for the next turn.
 /// `message_delta` usage is cumulative: the last value wins, over `message_start`'s.
-public struct AnthropicStreamAssembler: StreamAssembler {
+public struct AnthropicStreamAssembler: JSONEventAssembler {
     public private(set) var summary = StreamSummary()
-    private let provider: String
+    let provider: String
     /// Content block index → tool call slot.
     private var slots: [Int: Int] = [:]
     /// The last tool call's id and slot: LiteLLM's proxy streams one call as several
@@ -20,18 +20,12 @@ public struct AnthropicStreamAssembler: StreamAssembler {
 
     public init(provider: String) { self.provider = provider }
 
-    public mutating func consume(type: String, data: UnsafeBufferPointer<UInt8>, emit: (StreamDelta) -> Void) throws(LLMError) {
-        let value: JSONValue
-        do {
-            value = try JSONParser.parse(data)
-        } catch {
-            throw LLMError(.invalidReply, "\(provider) sent an event that is not JSON (\(error))", provider: provider)
-        }
+    mutating func absorb(_ value: JSONValue, type: String, emit: (StreamDelta) -> Void) throws(LLMError) {
         let index = value["index"]?.intValue ?? 0
         switch value["type"]?.stringValue ?? type {
         case "message_start":
             summary.id = value["message"]?["id"]?.stringValue
-            absorb(value["message"]?["usage"])
+            absorbUsage(value["message"]?["usage"])
         case "content_block_start":
             let block = value["content_block"]?.objectValue ?? JSONObject()
             switch block["type"]?.stringValue {
@@ -82,7 +76,7 @@ public struct AnthropicStreamAssembler: StreamAssembler {
             if let reason = value["delta"]?["stop_reason"]?.stringValue {
                 summary.finishReason = AnthropicResponseParser.finishReason(reason, hasToolCalls: callCount > 0)
             }
-            absorb(value["usage"])
+            absorbUsage(value["usage"])
         case "message_stop":
             summary.ended = true
         case "error":
@@ -92,7 +86,7 @@ public struct AnthropicStreamAssembler: StreamAssembler {
         }
     }
 
-    private mutating func absorb(_ value: JSONValue?) {
+    private mutating func absorbUsage(_ value: JSONValue?) {
         guard let fields = value?.objectValue else { return }
         for (key, count) in fields.entries where count != .null { usage[key] = count }
         summary.usage = AnthropicResponseParser.usage(from: .object(usage))

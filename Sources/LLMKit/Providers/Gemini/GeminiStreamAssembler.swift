@@ -4,9 +4,9 @@
 /// A function call arrives whole in one part; Gemini may give it no id, so one is made
 /// from its place in the conversation, the same every time. Its `thoughtSignature` is kept
 /// on the call for the next turn. Usage is whatever the last chunk that had it said.
-public struct GeminiStreamAssembler: StreamAssembler {
+public struct GeminiStreamAssembler: JSONEventAssembler {
     public private(set) var summary = StreamSummary()
-    private let provider: String
+    let provider: String
     /// Assistant turns before this reply: part of each synthesized call id.
     private let turn: Int
     private var calls = 0
@@ -16,28 +16,7 @@ public struct GeminiStreamAssembler: StreamAssembler {
         self.turn = turn
     }
 
-    public mutating func consume(type: String, data: UnsafeBufferPointer<UInt8>, emit: (StreamDelta) -> Void) throws(LLMError) {
-        let value: JSONValue
-        do {
-            value = try JSONParser.parse(data)
-        } catch {
-            throw LLMError(.invalidReply, "\(provider) sent an event that is not JSON (\(error))", provider: provider)
-        }
-        try absorb(value, emit: emit)
-    }
-
-    /// A whole (non-streamed) reply, through the same reading.
-    mutating func message(from body: JSONValue) throws(LLMError) -> ChatMessage {
-        var deltas: [StreamDelta] = []
-        try absorb(body, emit: { deltas.append($0) })
-        let collector = StreamCollector { _ in true }
-        collector.receive(deltas)
-        var message = collector.message(summary: summary)
-        message.timings = nil
-        return message
-    }
-
-    private mutating func absorb(_ value: JSONValue, emit: (StreamDelta) -> Void) throws(LLMError) {
+    mutating func absorb(_ value: JSONValue, type: String, emit: (StreamDelta) -> Void) throws(LLMError) {
         if let error = value["error"] {
             let status = error["status"]?.stringValue ?? "error"
             let said = HTTPErrorMapper.oneLine(error["message"]?.stringValue ?? error.serialized)

@@ -3,9 +3,9 @@
 /// Tool calls arrive whole with object arguments. The last line (`done: true`) carries
 /// `done_reason` and the server's own measurements, in nanoseconds. Counts Ollama leaves
 /// out are zeros it did not write (`omitempty`), so on that line they are 0.
-public struct OllamaChatAssembler: StreamAssembler {
+public struct OllamaChatAssembler: JSONEventAssembler {
     public private(set) var summary = StreamSummary()
-    private let provider: String
+    let provider: String
     private let turn: Int
     private var calls = 0
 
@@ -14,27 +14,7 @@ public struct OllamaChatAssembler: StreamAssembler {
         self.turn = turn
     }
 
-    public mutating func consume(type: String, data: UnsafeBufferPointer<UInt8>, emit: (StreamDelta) -> Void) throws(LLMError) {
-        let value: JSONValue
-        do {
-            value = try JSONParser.parse(data)
-        } catch {
-            throw LLMError(.invalidReply, "\(provider) sent a line that is not JSON (\(error))", provider: provider)
-        }
-        try absorb(value, emit: emit)
-    }
-
-    mutating func message(from body: JSONValue) throws(LLMError) -> ChatMessage {
-        var deltas: [StreamDelta] = []
-        try absorb(body, emit: { deltas.append($0) })
-        let collector = StreamCollector { _ in true }
-        collector.receive(deltas)
-        var message = collector.message(summary: summary)
-        message.timings = summary.serverTimings
-        return message
-    }
-
-    private mutating func absorb(_ value: JSONValue, emit: (StreamDelta) -> Void) throws(LLMError) {
+    mutating func absorb(_ value: JSONValue, type: String, emit: (StreamDelta) -> Void) throws(LLMError) {
         if let error = value["error"] {
             let said = HTTPErrorMapper.oneLine(error.stringValue ?? error.serialized)
             throw LLMError(.serverError, "\(provider) failed mid-stream: \(said)", provider: provider, retryable: true)
