@@ -1,7 +1,7 @@
 import Foundation
 
 /// The process environment as a value, so configuration can be tested without `setenv`.
-public struct Environment: Sendable {
+public struct Environment: Sendable, Equatable {
     public var values: [String: String]
 
     public init(_ values: [String: String]) { self.values = values }

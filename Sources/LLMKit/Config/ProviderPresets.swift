@@ -6,7 +6,8 @@ import Foundation
 /// Prefixes follow LiteLLM's spelling so model strings carry over. Local servers need no
 /// key; hosted ones name the variable their own SDKs read.
 public enum ProviderPresets {
-    public static var names: [String] { ProviderRegistry.presets(environment: Environment([:])).map(\.name) }
+    /// The names do not depend on the environment, only their settings do.
+    public static let names: [String] = ProviderRegistry.presets(environment: Environment([:])).map(\.name)
 
     public static func preset(_ name: String, environment: Environment) -> ProviderSettings? {
         ProviderRegistry.presets(environment: environment).first { $0.name == name }

@@ -95,6 +95,9 @@ public enum ProcessTree {
 
     /// Kills every descendant of this process: for llm-tools ending, normally or on a signal.
     public static func killAllDescendants() {
+        // Nothing was ever started here (the usual llm-complete run): nothing to walk for,
+        // and the walk's two quiet passes would cost milliseconds at every exit.
+        guard registry.withLock({ $0.markers > 0 || !$0.owned.isEmpty }) else { return }
         let me = getpid()
         stopThenKill { Set(descendants(of: me)) }
     }

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// Every wire format llmkit speaks. A new provider is its folder under `Providers/` and
 /// one line here.
 public enum ProviderRegistry {
@@ -16,8 +18,15 @@ public enum ProviderRegistry {
 
     public static var formatNames: [String] { formats.map { $0.name } }
 
-    /// The providers that work with no configuration, in the registry's order.
+    /// The providers that work with no configuration, in the registry's order. Built once
+    /// per environment: a run looks providers up by name many times (every key variable is
+    /// registered at start), and building them all each time cost milliseconds of startup.
     public static func presets(environment: Environment) -> [ProviderSettings] {
-        formats.flatMap { $0.presets(environment: environment) }
+        if let cached = built.withLock({ $0?.environment == environment ? $0?.presets : nil }) { return cached }
+        let presets = formats.flatMap { $0.presets(environment: environment) }
+        built.withLock { $0 = (environment, presets) }
+        return presets
     }
+
+    private static let built = Mutex<(environment: Environment, presets: [ProviderSettings])?>(nil)
 }

@@ -67,7 +67,7 @@ struct StreamState<Assembler: StreamAssembler>: Sendable {
             Self.pump(&ndjson, &consumer) { parser, consume in parser.feed(bytes) { line in line.withUnsafeBufferPointer { consume("", $0) } } }
             overflowLimit = ndjson.overflowed ? ndjson.limit : nil
         } else {
-            Self.pump(&sse, &consumer) { parser, consume in parser.feedViews(bytes) { consume($0.type, $0.data) } }
+            Self.pump(&sse, &consumer) { parser, consume in parser.feedViews(bytes, emit: consume) }
             overflowLimit = sse.overflowed ? sse.limit : nil
         }
         if let overflowLimit, consumer.error == nil {
@@ -84,7 +84,7 @@ struct StreamState<Assembler: StreamAssembler>: Sendable {
         if isNDJSON {
             Self.pump(&ndjson, &consumer) { parser, consume in parser.finish { line in sawEvent = true; line.withUnsafeBufferPointer { consume("", $0) } } }
         } else {
-            Self.pump(&sse, &consumer) { parser, consume in parser.finishViews { sawEvent = true; consume($0.type, $0.data) } }
+            Self.pump(&sse, &consumer) { parser, consume in parser.finishViews { sawEvent = true; consume($0) } }
         }
         consumer.deliver(to: collector)
         if consumer.error?.kind == .invalidReply, sawEvent {
@@ -93,8 +93,15 @@ struct StreamState<Assembler: StreamAssembler>: Sendable {
     }
 
     /// Runs a parser with the consumer as its sink: two parts of one state, used at once.
-    private static func pump<Parser>(_ parser: inout Parser, _ consumer: inout StreamConsumer<Assembler>,
-                                     _ body: (inout Parser, (String, UnsafeBufferPointer<UInt8>) -> Void) -> Void) {
+    /// The SSE sink takes the parser's own view, so no closure stands between them: this
+    /// runs once per event, tens of thousands of times a reply.
+    private static func pump(_ parser: inout SSEParser, _ consumer: inout StreamConsumer<Assembler>,
+                             _ body: (inout SSEParser, (SSEEventView) -> Void) -> Void) {
+        body(&parser) { consumer.handle(type: $0.type, data: $0.data) }
+    }
+
+    private static func pump(_ parser: inout NDJSONParser, _ consumer: inout StreamConsumer<Assembler>,
+                             _ body: (inout NDJSONParser, (String, UnsafeBufferPointer<UInt8>) -> Void) -> Void) {
         body(&parser) { consumer.handle(type: $0, data: $1) }
     }
 }
@@ -107,8 +114,6 @@ struct StreamConsumer<Assembler: StreamAssembler>: Sendable {
     var stopped = false
     private var pending: [StreamDelta] = []
     private let replyLimit: Int
-    private var received = 0
-    private var calls = 0
     /// More calls than any model makes in one reply: past it, a server is flooding us.
     static var callLimit: Int { 1024 }
 
@@ -119,31 +124,24 @@ struct StreamConsumer<Assembler: StreamAssembler>: Sendable {
 
     mutating func handle(type: String, data: UnsafeBufferPointer<UInt8>) {
         guard error == nil, !stopped, !assembler.summary.ended else { return }
-        let before = pending.count
         do throws(LLMError) {
             try assembler.consume(type: type, data: data) { pending.append($0) }
         } catch {
             self.error = error
         }
-        for delta in pending[before...] {
-            switch delta {
-            case .content(let text), .reasoning(let text): received += text.utf8.count
-            case .toolCall(let index, _, _, let arguments):
-                received += arguments.utf8.count
-                calls = max(calls, index + 1)
-            }
-        }
-        if received > replyLimit, error == nil {
-            error = LLMError(.invalidReply, "the streamed reply passed max_reply_mb (\(replyLimit >> 20) MiB); it is cut there", retryable: false)
-        } else if calls > Self.callLimit, error == nil {
-            error = LLMError(.invalidReply, "the server streamed more than \(Self.callLimit) tool calls in one reply; it is cut there", retryable: false)
-        }
     }
 
+    /// Once per network chunk, not per event: the size check rides on the collector's
+    /// own count, so the hot path pays nothing for it.
     mutating func deliver(to collector: StreamCollector) {
         if !pending.isEmpty {
-            collector.receive(pending)
+            let size = collector.receive(pending)
             pending.removeAll(keepingCapacity: true)
+            if size.bytes > replyLimit, error == nil {
+                error = LLMError(.invalidReply, "the streamed reply passed max_reply_mb (\(replyLimit >> 20) MiB); it is cut there", retryable: false)
+            } else if size.calls > Self.callLimit, error == nil {
+                error = LLMError(.invalidReply, "the server streamed more than \(Self.callLimit) tool calls in one reply; it is cut there", retryable: false)
+            }
         }
         if !collector.flush() { stopped = true }
     }

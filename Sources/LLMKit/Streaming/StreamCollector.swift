@@ -19,6 +19,7 @@ public final class StreamCollector: Sendable {
         var content: [UInt8] = []
         var reasoning: [UInt8] = []
         var calls: [(id: String?, name: String?, arguments: String)] = []
+        var argumentBytes = 0
         var firstDelta: ContinuousClock.Instant?
         var pending: [StreamDelta] = []
         var forwardingStopped = false
@@ -70,10 +71,13 @@ public final class StreamCollector: Sendable {
         receive(CollectionOfOne(delta))
     }
 
-    /// Records deltas under one lock.
-    public func receive(_ deltas: some Collection<StreamDelta>) {
+    /// Records deltas under one lock; returns the size of the reply so far (bytes of text,
+    /// reasoning and arguments, and calls), for a stream to hold to its limit.
+    @discardableResult
+    public func receive(_ deltas: some Collection<StreamDelta>) -> (bytes: Int, calls: Int) {
         state.withLock { s in
             for delta in deltas { Self.record(delta, in: &s) }
+            return (s.content.count + s.reasoning.count + s.argumentBytes, s.calls.count)
         }
     }
 
@@ -87,6 +91,7 @@ public final class StreamCollector: Sendable {
             if s.calls[index].id == nil { s.calls[index].id = id }
             if s.calls[index].name == nil { s.calls[index].name = name }
             s.calls[index].arguments += arguments
+            s.argumentBytes += arguments.utf8.count
         }
         s.pending.append(delta)
     }
