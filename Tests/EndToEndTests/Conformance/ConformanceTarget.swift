@@ -44,7 +44,7 @@ extension ConformanceTarget {
     static let fakeKey = "sk-conformance-0123456789"
 
     /// A provider reached through fake_provider.py.
-    static func fake(_ provider: String, server: FakeServer, base: String, environment: [String: String] = [:]) -> ConformanceTarget {
+    static func fake(_ provider: String, base: String, environment: [String: String] = [:]) -> ConformanceTarget {
         ConformanceTarget(name: provider, kind: .fake, setup: { scenario in
             ("\(provider)/\(scenario.hasPrefix("stream-") ? String(scenario.dropFirst(7)) : scenario)", ["--api-base", base])
         }, environment: environment)

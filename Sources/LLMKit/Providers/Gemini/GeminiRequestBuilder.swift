@@ -164,7 +164,8 @@ enum GeminiSchema {
     /// itself, and becomes a plain object there.
     private static func subset(_ schema: JSONValue, definitions: JSONObject, inlining: Set<String>, budget: inout Int) -> JSONValue {
         budget -= 1
-        guard var object = schema.objectValue, budget > 0 else { return schema.objectValue == nil && budget > 0 ? schema : ["type": "object"] }
+        guard budget > 0 else { return ["type": "object"] }
+        guard var object = schema.objectValue else { return schema }
         if let ref = object["$ref"]?.stringValue, let name = ref.split(separator: "/").last.map(String.init), let target = definitions[name] {
             guard !inlining.contains(name) else { return ["type": "object"] }
             return subset(target, definitions: definitions, inlining: inlining.union([name]), budget: &budget)
