@@ -8,10 +8,11 @@ DESTDIR  ?=
 CACHE    ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/llmkit
 VENV     ?= $(CACHE)/venv
 # A real LiteLLM proxy: the tests' peer for Anthropic's and Gemini's formats. Pinned: later
-# releases need a certifi newer than some package mirrors carry.
+# releases need a certifi newer than some package mirrors carry. prometheus_client's parser
+# reads llm-probe's Prometheus output in the tests.
 LITELLM_VENV ?= $(CACHE)/litellm-venv
-LITELLM  := litellm[proxy]==1.106.2
-TOOLS    := llm-complete llm-stream llm-tools
+LITELLM  := litellm[proxy]==1.106.2 prometheus_client==0.26.0
+TOOLS    := llm-complete llm-stream llm-tools llm-probe
 RELEASE  := -c release --static-swift-stdlib
 BIN       = $(shell $(SWIFT) build $(RELEASE) --show-bin-path)
 
@@ -29,7 +30,7 @@ venv: deps
 	@scripts/provision-venv.sh "$(VENV)"
 
 litellm-venv: deps
-	@scripts/provision-venv.sh "$(LITELLM_VENV)" "$(LITELLM)"
+	@scripts/provision-venv.sh "$(LITELLM_VENV)" $(LITELLM)
 
 build: deps
 	$(SWIFT) build $(RELEASE)
@@ -37,7 +38,8 @@ build: deps
 test: deps venv litellm-venv
 	@scripts/ensure-test-tools.sh
 	$(SWIFT) build --build-tests
-	scripts/with-llama-server.sh "$(VENV)" -- scripts/with-litellm-proxy.sh "$(LITELLM_VENV)" -- $(SWIFT) test --skip-build
+	LLMKIT_TEST_PYTHON="$(LITELLM_VENV)/bin/python" \
+		scripts/with-llama-server.sh "$(VENV)" -- scripts/with-litellm-proxy.sh "$(LITELLM_VENV)" -- $(SWIFT) test --skip-build
 	@echo "fuzzing each target briefly, from a fixed seed (make fuzz for long runs):"
 	@FUZZ_RUNS=20000 $(MAKE) --no-print-directory fuzz
 

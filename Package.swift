@@ -9,6 +9,7 @@ let package = Package(
         .executable(name: "llm-complete", targets: ["llm-complete"]),
         .executable(name: "llm-stream", targets: ["llm-stream"]),
         .executable(name: "llm-tools", targets: ["llm-tools"]),
+        .executable(name: "llm-probe", targets: ["llm-probe"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -44,6 +45,10 @@ let package = Package(
         .executableTarget(
             name: "llm-tools",
             dependencies: ["LLMKit", "LLMKitMCP", "LLMCommandLine", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .executableTarget(
+            name: "llm-probe",
+            dependencies: ["LLMCommandLine", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(
             name: "LLMKitTests",

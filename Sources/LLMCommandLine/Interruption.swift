@@ -41,4 +41,9 @@ public enum Interruption {
     public static func exitUnlessInterrupted(_ status: ExitStatus) -> Never {
         gate.withLock { _ in Glibc._exit(status.rawValue) }
     }
+
+    /// The same, for a status outside llmkit's set (a Nagios plugin's 2 and 3).
+    public static func exitUnlessInterrupted(_ status: ExitStatus, raw: Int32) -> Never {
+        gate.withLock { _ in Glibc._exit(raw) }
+    }
 }

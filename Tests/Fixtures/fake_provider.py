@@ -15,6 +15,8 @@ Routes
                                      (without alt=sse: one JSON array of responses, as the real API)
   POST /api/chat                     Ollama native; NDJSON, "stream" defaults to true
   GET  /_requests                    every API request so far: [{"path", "headers", "body"}]
+  GET  /v1/models, /v1beta/models    the models lists (OpenAI and Anthropic by their auth header, Gemini),
+                                     401 (Gemini: 400 API_KEY_INVALID) without the right key
 
 --key KEY  each request must carry KEY: OpenAI `Authorization: Bearer KEY`; Anthropic `x-api-key: KEY`
            and an `anthropic-version` header; Gemini `x-goog-api-key: KEY`; Ollama: not checked.
@@ -887,10 +889,31 @@ class Handler(BaseHTTPRequestHandler):
             pass
 
     def do_GET(self):
+        headers = {k.lower(): v for k, v in self.headers.items()}
+        path = self.path.split("?")[0]
         if self.path == "/_requests":
             with LOCK:
                 data = list(RECEIVED)
             self.send_whole(200, {}, data)
+        elif path == "/v1/models" and "x-api-key" in headers:
+            # Anthropic's models list (llm-probe checks keys with it)
+            if ARGS.key and headers.get("x-api-key") != ARGS.key:
+                self.send_whole(401, {}, {"type": "error", "error": {"type": "authentication_error", "message": "invalid x-api-key"}})
+            else:
+                self.send_whole(200, {}, {"data": [{"type": "model", "id": "claude-fake-1", "display_name": "Claude Fake"}],
+                                          "has_more": False, "first_id": "claude-fake-1", "last_id": "claude-fake-1"})
+        elif path == "/v1/models":
+            if ARGS.key and headers.get("authorization") != "Bearer " + ARGS.key:
+                self.send_whole(401, {}, {"error": {"message": "Incorrect API key provided", "type": "invalid_request_error",
+                                                    "code": "invalid_api_key", "param": None}})
+            else:
+                self.send_whole(200, {}, {"object": "list", "data": [{"id": "gpt-fake", "object": "model", "owned_by": "fake"}]})
+        elif path == "/v1beta/models":
+            if "key=" in (self.path.split("?") + [""])[1] or (ARGS.key and headers.get("x-goog-api-key") != ARGS.key):
+                self.send_whole(400, {}, {"error": {"code": 400, "message": "API key not valid. Please pass a valid API key.",
+                                                    "status": "INVALID_ARGUMENT", "details": [{"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "API_KEY_INVALID"}]}})
+            else:
+                self.send_whole(200, {}, {"models": [{"name": "models/gemini-fake", "displayName": "Gemini Fake"}]})
         else:
             self.send_whole(404, {}, {"error": "no route for GET " + self.path})
 

@@ -26,6 +26,10 @@ public protocol Provider: Sendable {
     /// One streamed attempt: each piece goes to `collector` as it arrives. Never throws:
     /// the message received so far always comes back, with the error that ended it early.
     func stream(_ request: CompletionRequest, into collector: StreamCollector) async -> StreamOutcome
+
+    /// Whether the provider's server answers, what it is, and what it serves, with no paid
+    /// request: what `llm-probe` asks, so it needs no knowledge of any provider.
+    func health(timeout: Double) async -> ServerHealth
 }
 
 /// How a stream ended: the message (partial if `error` is set) and why it stopped.
@@ -40,6 +44,15 @@ public struct StreamOutcome: Sendable {
 }
 
 extension Provider {
+    /// The models the server serves; a server that is down is an error.
+    public func models(timeout: Double = 5) async throws(LLMError) -> [ServedModel] {
+        let health = await health(timeout: timeout)
+        guard health.status != .down else {
+            throw LLMError(.connectionFailed, "\(health.target) is down: \(health.error ?? "no answer")")
+        }
+        return health.models
+    }
+
     /// For providers with no streaming API: the whole reply, delivered as one piece.
     public func stream(_ request: CompletionRequest, into collector: StreamCollector) async -> StreamOutcome {
         do throws(LLMError) {

@@ -46,4 +46,13 @@ public struct AnthropicProvider: HTTPChatProvider {
     public func assembler(for request: CompletionRequest) -> AnthropicStreamAssembler {
         AnthropicStreamAssembler(provider: settings.name)
     }
+
+    /// `GET /v1/models`: free, and it checks the key.
+    public func health(timeout: Double) async -> ServerHealth {
+        let listing = builder.httpRequest(for: CompletionRequest(model: ModelReference(provider: settings.name, name: ""), messages: []))
+        let headers = listing.headers.filter { $0.name != "Content-Type" }
+        let url = ServerProbe.root(of: settings.apiBase ?? "") + "/v1/models"
+        return await ServerProbe(client: client, timeout: timeout, headers: headers)
+            .hosted(url, server: "anthropic", names: ServerProbe.openAIModels).advised(by: settings)
+    }
 }

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Synchronization
 
 /// Runs a declared program for each reply, the way tools run: argv with no shell, an
@@ -13,6 +16,25 @@ public struct CommandProvider: Provider {
     }
 
     public func httpRequest(for request: CompletionRequest, stream: Bool) throws(LLMError) -> HTTPRequest? { nil }
+
+    /// Up when every declared program can be found; the models are the commands.
+    public func health(timeout: Double) async -> ServerHealth {
+        var health = ServerHealth(target: "cmd", status: .up, server: "cmd")
+        let path = (environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":").map(String.init)
+        var missing: [String] = []
+        for (name, value) in settings.options["commands"]?.objectValue?.entries ?? [] {
+            guard case .success(let command) = RunnerCommand.parse(value) else { continue }
+            let program = command.argv[0]
+            let found = program.hasPrefix("/") ? access(program, X_OK) == 0 : path.contains { access($0 + "/" + program, X_OK) == 0 }
+            if !found { missing.append(program) }
+            health.models.append(ServedModel(name: name, loaded: found))
+        }
+        if !missing.isEmpty {
+            health.status = .down
+            health.error = "not found: \(missing.joined(separator: ", "))"
+        }
+        return health
+    }
 
     public func complete(_ request: CompletionRequest) async throws(LLMError) -> ChatMessage {
         try await run(request, pieces: nil)

@@ -37,6 +37,19 @@ public struct GeminiProvider: HTTPChatProvider {
         return try assembler.message(from: body)
     }
 
+    /// `GET {base}/models`: free, and it checks the key.
+    public func health(timeout: Double) async -> ServerHealth {
+        var headers = settings.headers
+        if let key = builder.apiKey { headers.append(("x-goog-api-key", key)) }
+        var base = settings.apiBase ?? ""
+        while base.hasSuffix("/") { base.removeLast() }
+        return await ServerProbe(client: client, timeout: timeout, headers: headers).hosted(base + "/models", server: "gemini") { body in
+            (body?["models"]?.arrayValue ?? []).compactMap { item in
+                item["name"]?.stringValue.map { ServedModel(name: $0.hasPrefix("models/") ? String($0.dropFirst(7)) : $0) }
+            }
+        }.advised(by: settings)
+    }
+
     public func assembler(for request: CompletionRequest) -> GeminiStreamAssembler {
         GeminiStreamAssembler(provider: settings.name, turn: ConversationShape.assistantTurns(in: request.messages))
     }

@@ -19,6 +19,12 @@ public struct MockProvider: Provider {
 
     public func httpRequest(for request: CompletionRequest, stream: Bool) throws(LLMError) -> HTTPRequest? { nil }
 
+    public func health(timeout: Double) async -> ServerHealth {
+        var health = ServerHealth(target: "mock", status: .up, server: "mock")
+        health.models = [ServedModel(name: "echo", loaded: true), ServedModel(name: "script", loaded: true)]
+        return health
+    }
+
     public func complete(_ request: CompletionRequest) async throws(LLMError) -> ChatMessage {
         let start = ContinuousClock.now
         var reply: ChatMessage

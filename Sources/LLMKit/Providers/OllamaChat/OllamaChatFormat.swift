@@ -43,6 +43,12 @@ public struct OllamaChatProvider: HTTPChatProvider {
         return try assembler.message(from: body)
     }
 
+    public func health(timeout: Double) async -> ServerHealth {
+        var headers = settings.headers
+        if let apiKey { headers.append(("Authorization", "Bearer \(apiKey)")) }
+        return await ServerProbe(client: client, timeout: timeout, headers: headers).identify(settings.apiBase ?? "").advised(by: settings)
+    }
+
     public func assembler(for request: CompletionRequest) -> OllamaChatAssembler {
         OllamaChatAssembler(provider: settings.name, turn: ConversationShape.assistantTurns(in: request.messages))
     }

@@ -29,6 +29,20 @@ public struct OpenAICompatibleProvider: HTTPChatProvider {
         OpenAIStreamAssembler(provider: settings.name)
     }
 
+    /// A local server is identified by its own endpoints; a hosted one is asked for its
+    /// models list, which also checks the key.
+    public func health(timeout: Double) async -> ServerHealth {
+        var headers = settings.headers
+        if let key = builder.apiKey { headers.append(("Authorization", "Bearer \(key)")) }
+        let probe = ServerProbe(client: client, timeout: timeout, headers: headers)
+        let base = settings.apiBase ?? ""
+        let health = settings.isLocal || !settings.keyRequired
+            ? await probe.identify(base)
+            : await probe.hosted(settings.url("models", for: CompletionRequest(model: ModelReference(provider: settings.name, name: ""), messages: [])),
+                                 server: settings.name, names: ServerProbe.openAIModels)
+        return health.advised(by: settings)
+    }
+
     public func complete(_ request: CompletionRequest) async throws(LLMError) -> ChatMessage {
         do {
             return try await exchange(request, http: prepared(self.request(for: request, stream: false), for: request))

@@ -1,0 +1,126 @@
+import ArgumentParser
+import Foundation
+import LLMCommandLine
+import LLMKit
+
+@main
+struct LLMProbe: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "llm-probe",
+        abstract: "Find model servers, check their health and models, and wait for them to be ready.",
+        discussion: """
+            With no target, probes the usual local ports at once (Ollama 11434, llama.cpp \
+            8080 and 9931, vLLM 8000, LM Studio 1234, LocalAI 8080, text-generation-webui \
+            5000) and every api_base in the config, and names what answers by its own \
+            endpoints. A URL probes that server; -m provider/model asks that provider and \
+            checks that the model is served (hosted providers: the key is checked with their \
+            free models list, never a paid request).
+
+            Output: a {"type":"probe",...} record per target (status up, loading or down; \
+            server, version, latency, models and which are loaded; advice when down); -t a \
+            table; --format prometheus for node_exporter's textfile collector; --format \
+            nagios a plugin status line.
+
+            Examples:
+              llm-probe -t                                   # what runs on this machine?
+              llm-probe -m ollama/llama3.2                   # up, and the model pulled?
+              llama-server -m m.gguf & llm-probe --wait 60 -m llamacpp/m && make eval
+              llm-probe --format prometheus > /var/lib/node_exporter/llm.prom
+              llm-probe --format nagios http://gpu-box:8080
+
+            Exit status: 0 every target healthy (and its model served); 1 some target down, \
+            loading or missing its model (or --wait ran out); 69 nothing reachable at all; \
+            64 bad command line; 78 bad configuration. With --format nagios: 0 OK, \
+            1 WARNING (loading), 2 CRITICAL, 3 UNKNOWN.
+            """,
+        version: LLMKitVersion.current
+    )
+
+    @Argument(help: ArgumentHelp("Server addresses to probe (http://host:port, with or without /v1).", valueName: "url"))
+    var targets: [String] = []
+
+    @Option(name: .shortAndLong, help: "A model to check, as provider/model (repeatable).")
+    var model: [String] = []
+
+    @Option(help: ArgumentHelp("Wait until every target is ready, up to this many seconds (exit 1 if it runs out).", valueName: "seconds"))
+    var wait: Double?
+
+    @Option(help: ArgumentHelp("Seconds each probe may take (default 3).", valueName: "seconds"))
+    var timeout: Double = 3
+
+    @Option(help: ArgumentHelp("Output form: jsonl, prometheus or nagios.", valueName: "form"))
+    var format: Format = .jsonl
+
+    @Flag(name: .shortAndLong, help: "A table for a person instead of JSON Lines.")
+    var text = false
+
+    @Option(help: ArgumentHelp("The config file (default: $LLMKIT_CONFIG, else $XDG_CONFIG_HOME/llmkit/config.yaml).", valueName: "file"))
+    var config: String?
+
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case jsonl, prometheus, nagios
+    }
+
+    func validate() throws {
+        guard timeout > 0, timeout <= 600 else { throw ValidationError("--timeout must be a number of seconds, up to 600") }
+        if let wait, !(wait > 0 && wait <= RequestOptions.maxSeconds) { throw ValidationError("--wait must be a positive number of seconds") }
+        for target in targets {
+            do { _ = try ParsedURL(target) } catch { throw ValidationError("\(target): \(error)") }
+        }
+    }
+
+    func run() async throws {
+        FileDescriptorIO.ignoreSigpipe()
+        ProcessTree.makeNonDumpable()
+        let log = Log(tool: "llm-probe", verbose: false)
+        let status: Int32
+        do throws(LLMError) {
+            status = try await probe()
+        } catch {
+            log.error(error)
+            status = format == .nagios ? 3 : error.exitStatus.rawValue
+        }
+        Interruption.exitUnlessInterrupted(ExitStatus(rawValue: status) ?? .checkFailed, raw: status)
+    }
+
+    private func probe() async throws(LLMError) -> Int32 {
+        let environment = Environment.current
+        let config = try ConfigLoader.load(environment: environment, explicitPath: self.config)
+        APIKeyResolver.registerEnvironmentKeys(config: config, environment: environment)
+        let factory = ProviderFactory(config: config, environment: environment)
+        var probeTargets = targets.map(ProbeRun.Target.address)
+        for text in model {
+            let reference = try ModelReference.resolve(text, config: config)
+            probeTargets.append(.model(reference, try factory.provider(for: reference)))
+        }
+        let discovering = probeTargets.isEmpty
+        if discovering { probeTargets = ProbeRun.discoveryTargets(config: config, environment: environment) }
+
+        let run = ProbeRun(timeout: discovering ? min(timeout, 2) : timeout)
+        var results = await run.probe(probeTargets)
+        if let wait {
+            let deadline = ContinuousClock.now + .seconds(wait)
+            var pause = 0.1
+            while !results.allSatisfy(\.healthy), ContinuousClock.now < deadline {
+                try? await Task.sleep(for: .seconds(min(pause, max(0, (deadline - .now) / .seconds(1)))))
+                pause = min(pause * 1.5, 1)
+                results = await run.probe(probeTargets)
+            }
+        }
+        try write(results)
+        if format == .nagios { return ProbeReport.nagios(results).code }
+        if results.allSatisfy({ $0.health.status == .down }) { return ExitStatus.unavailable.rawValue }
+        if discovering { return 0 }  // a scan finds what runs; ports with nothing on them are expected
+        return results.allSatisfy(\.healthy) ? 0 : ExitStatus.checkFailed.rawValue
+    }
+
+    private func write(_ results: [ProbeRun.Result]) throws(LLMError) {
+        let output = RecordWriter.standardOutput
+        switch format {
+        case .prometheus: try output.writeText(ProbeReport.prometheus(results))
+        case .nagios: try output.writeText(ProbeReport.nagios(results).line + "\n")
+        case .jsonl where text: try output.writeText(ProbeReport.table(results))
+        case .jsonl: for result in results { try output.write(result.record) }
+        }
+    }
+}

@@ -1,0 +1,200 @@
+import Foundation
+import LLMKit
+import Testing
+
+/// `llm-probe` against fake servers of each kind, a closed port, a port that never
+/// answers, and the real llama-cpp-python server.
+@Suite struct ProbeTests {
+    func probe(_ arguments: [String], environment: [String: String] = [:]) throws -> (CommandResult, Duration) {
+        let start = ContinuousClock.now
+        let result = try run("llm-probe", arguments, stdin: nil, environment: environment, timeout: 120)
+        return (result, ContinuousClock.now - start)
+    }
+
+    func server(_ kind: String, _ extra: [String] = []) throws -> FakeServer {
+        try FakeServer(script: "fake_servers.py", arguments: ["--kind", kind] + extra)
+    }
+
+    func root(_ server: FakeServer) -> String { "http://127.0.0.1:\(server.port)" }
+
+    /// A port nothing listens on: bound, then closed.
+    func closedPort() -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+        close(fd)
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    @Test func eachKindOfServerIsNamedByItsOwnEndpoints() throws {
+        let ollama = try server("ollama"), llama = try server("llamacpp"), vllm = try server("vllm"), studio = try server("lmstudio")
+        let (result, _) = try probe([root(ollama), root(llama), root(vllm), root(studio)])
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        let records = result.records
+        #expect(records.map { $0["server"]?.stringValue ?? "" } == ["ollama", "llama.cpp", "vllm", "lm_studio"])
+        #expect(records[0]["version"] == "0.5.7")
+        #expect(records[0]["models"] == [["name": "llama3.2:latest", "size_bytes": 2019393189, "loaded": true],
+                                         ["name": "qwen3:4b", "size_bytes": 2600000000, "loaded": false]])
+        #expect(records[2]["version"] == "0.6.3")
+        #expect(records[3]["models"]?.arrayValue?.map { $0["loaded"] } == [true, false])
+        #expect(records.allSatisfy { $0["type"] == "probe" && $0["status"] == "up" && $0["latency_ms"]?.doubleValue != nil })
+    }
+
+    @Test func loadingIsNotDown() throws {
+        let llama = try server("llamacpp", ["--loading", "600"])
+        let (result, _) = try probe([root(llama)])
+        #expect(result.status == 1)
+        #expect(result.lastRecord?["status"] == "loading")
+        #expect(result.lastRecord?["server"] == "llama.cpp")
+    }
+
+    @Test func aClosedPortIsAQuickDownAndNothingReachableIs69() throws {
+        let (result, elapsed) = try probe(["http://127.0.0.1:\(closedPort())"])
+        #expect(result.status == 69)
+        #expect(result.lastRecord?["status"] == "down")
+        #expect(result.lastRecord?["error"] == "connection refused")
+        #expect(elapsed < .seconds(20), "a refused connection is answered at once")
+    }
+
+    /// The probe's own clock ends the wait on a server that accepts and never answers.
+    @Test func aServerThatNeverAnswersTimesOutAndSaysSo() throws {
+        let hole = try server("blackhole")
+        let (result, elapsed) = try probe(["--timeout", "1", root(hole)])
+        #expect(result.status == 69)
+        #expect(result.lastRecord?["error"] == "no answer within 1 s")
+        #expect(elapsed < .seconds(30))
+    }
+
+    @Test func waitReturnsOnceTheServerIsReady() throws {
+        let llama = try server("llamacpp", ["--loading", "3"])
+        let (result, elapsed) = try probe(["--wait", "30", root(llama)])
+        #expect(result.status == 0, "\(result.stdout)")
+        #expect(result.lastRecord?["status"] == "up")
+        #expect(elapsed > .seconds(2), "it waited for the model to load")
+        #expect(elapsed < .seconds(25), "it returned once ready, not at the end of --wait")
+    }
+
+    @Test func waitRunsOutWithExit1() throws {
+        let llama = try server("llamacpp", ["--loading", "600"])
+        let (result, _) = try probe(["--wait", "1", root(llama)])
+        #expect(result.status == 1)
+        #expect(result.lastRecord?["status"] == "loading")
+    }
+
+    @Test func aModelIsThereOrTheAdviceSaysHowToGetIt() throws {
+        let ollama = try server("ollama")
+        let environment = ["OLLAMA_HOST": root(ollama)]
+        let (present, _) = try probe(["-m", "ollama_chat/llama3.2"], environment: environment)
+        #expect(present.status == 0, "\(present.stdout)\(present.stderr)")
+        #expect(present.lastRecord?["model_available"] == true)
+        let (missing, _) = try probe(["-m", "ollama/mistral"], environment: environment)
+        #expect(missing.status == 1)
+        #expect(missing.lastRecord?["model_available"] == false)
+        #expect(missing.lastRecord?["advice"] == "fetch it with `ollama pull mistral`")
+        #expect(missing.lastRecord?["error"]?.stringValue?.contains("llama3.2:latest") == true)
+    }
+
+    @Test func aDownServerGetsAdviceThatFitsIt() throws {
+        let (result, _) = try probe(["-m", "ollama/llama3.2"], environment: ["OLLAMA_HOST": "127.0.0.1:\(closedPort())"])
+        #expect(result.status == 69)
+        #expect(result.lastRecord?["advice"]?.stringValue?.contains("start it with `ollama serve`") == true)
+    }
+
+    @Test func nothingRunningIsAFastScanOfTheDefaultPorts() throws {
+        let (result, elapsed) = try probe([])
+        let records = result.records
+        #expect(records.count == 6)
+        if records.allSatisfy({ $0["status"] == "down" }) {
+            #expect(result.status == 69)
+            #expect(elapsed < .seconds(20), "nothing listening is answered at once")
+        }
+    }
+
+    @Test func nagiosFollowsThePluginGuidelines() throws {
+        let ollama = try server("ollama"), llama = try server("llamacpp", ["--loading", "600"])
+        let (ok, _) = try probe(["--format", "nagios", root(ollama)])
+        #expect(ok.status == 0)
+        #expect(ok.stdout.hasPrefix("LLM OK - 1 of 1 up | "))
+        let (warning, _) = try probe(["--format", "nagios", root(ollama), root(llama)])
+        #expect(warning.status == 1)
+        #expect(warning.stdout.hasPrefix("LLM WARNING - "))
+        let (critical, _) = try probe(["--format", "nagios", "http://127.0.0.1:\(closedPort())"])
+        #expect(critical.status == 2)
+        // One line; perfdata 'label'=value[UOM];[warn];[crit];[min];[max], space-separated.
+        let lines = critical.stdout.split(separator: "\n")
+        #expect(lines.count == 1)
+        let perf = lines[0].split(separator: "|", maxSplits: 1).last.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+        for item in perf.split(separator: " ") {
+            #expect(item.wholeMatch(of: /'[^'=]+'=-?[0-9.]+(s|ms|%|B|KB|MB|TB|c)?;[0-9.]*;[0-9.]*;[0-9.]*;[0-9.]*/) != nil, "\(item)")
+        }
+        let (unknown, _) = try probe(["--format", "nagios", "-m", "nosuchprovider/x"])
+        #expect(unknown.status == 3)
+    }
+
+    /// Parsed by the real client library's parser, where the test run has it.
+    @Test func prometheusOutputParses() throws {
+        guard let python = ProcessInfo.processInfo.environment["LLMKIT_TEST_PYTHON"] else { return }
+        let ollama = try server("ollama")
+        let (result, _) = try probe(["--format", "prometheus", root(ollama), "http://127.0.0.1:\(closedPort())"])
+        let file = Paths.temporaryDirectory().appendingPathComponent("probe.prom")
+        try result.stdout.write(to: file, atomically: true, encoding: .utf8)
+        let check = try run(python, ["-c", """
+            import sys
+            from prometheus_client.parser import text_string_to_metric_families
+            families = {f.name: f for f in text_string_to_metric_families(open(sys.argv[1]).read())}
+            up = {s.labels['target']: s.value for s in families['llmkit_probe_up'].samples}
+            assert sorted(up.values()) == [0.0, 1.0], up
+            assert families['llmkit_probe_models_loaded'].samples[0].value == 1.0
+            print('parsed', len(families))
+            """, file.path], stdin: nil)
+        #expect(check.status == 0, "\(check.stderr)")
+        #expect(check.stdout.hasPrefix("parsed"))
+    }
+
+    /// The real llama-cpp-python server: found, named, its model listed.
+    @Test func theRealServerIsFoundAndItsModelListed() throws {
+        guard let base = ProcessInfo.processInfo.environment["LLMKIT_TEST_LLAMA_BASE"] else { return }
+        let (byURL, _) = try probe([base])
+        #expect(byURL.status == 0, "\(byURL.stdout)\(byURL.stderr)")
+        #expect(byURL.lastRecord?["server"] == "openai-compatible")  // llama-cpp-python has no /health of its own
+        #expect(byURL.lastRecord?["models"]?.arrayValue?.first?["name"]?.stringValue?.hasSuffix(".gguf") == true)
+        let config = Paths.temporaryDirectory().appendingPathComponent("config.yaml")
+        try "providers:\n  llamacpp:\n    api_base: \(base)\n".write(to: config, atomically: true, encoding: .utf8)
+        let (byModel, _) = try probe(["-m", "llamacpp/smollm2"], environment: ["LLMKIT_CONFIG": config.path])
+        #expect(byModel.status == 0, "\(byModel.stdout)\(byModel.stderr)")
+        #expect(byModel.lastRecord?["model_available"] == true)
+    }
+}
+
+/// Hosted providers are checked with their free models list: the key, and the model.
+@Suite struct HostedProbeTests {
+    let server: FakeServer
+    let key = ConformanceTarget.fakeKey
+    init() throws { server = try FakeServer(script: "fake_provider.py", arguments: ["--key", ConformanceTarget.fakeKey]) }
+
+    func config() throws -> String {
+        let base = "http://127.0.0.1:\(server.port)"
+        let file = Paths.temporaryDirectory().appendingPathComponent("config.yaml")
+        try "providers:\n  openai: {api_base: \(base)/v1}\n  anthropic: {api_base: \(base)}\n  gemini: {api_base: \(base)/v1beta}\n"
+            .write(to: file, atomically: true, encoding: .utf8)
+        return file.path
+    }
+
+    @Test(arguments: [("openai/gpt-fake", "OPENAI_API_KEY"), ("anthropic/claude-fake-1", "ANTHROPIC_API_KEY"), ("gemini/gemini-fake", "GEMINI_API_KEY")])
+    func theKeyAndTheModelAreCheckedForFree(model: String, variable: String) async throws {
+        let good = try run("llm-probe", ["-m", model], stdin: nil, environment: ["LLMKIT_CONFIG": try config(), variable: key])
+        #expect(good.status == 0, "\(good.stdout)\(good.stderr)")
+        #expect(good.lastRecord?["model_available"] == true)
+        let bad = try run("llm-probe", ["-m", model], stdin: nil, environment: ["LLMKIT_CONFIG": try config(), variable: "sk-wrong-0123456789"])
+        #expect(bad.status == 69)
+        #expect(bad.lastRecord?["error"]?.stringValue?.contains("key") == true)
+        #expect(bad.lastRecord?["advice"]?.stringValue?.contains(variable) == true)
+        #expect(!bad.stdout.contains("sk-wrong-0123456789") && !bad.stderr.contains("sk-wrong-0123456789"))
+        let paths = try await server.requests().compactMap { $0["path"]?.stringValue }
+        #expect(!paths.contains { $0.contains("completions") || $0.contains("messages") || $0.contains("generateContent") }, "a paid request was sent")
+    }
+}
