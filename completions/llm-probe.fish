@@ -20,7 +20,7 @@ function __llm-probe_parse_tokens -S
     set -l unparsed_tokens (__llm-probe_tokens -pc)
     switch $unparsed_tokens[1]
     case 'llm-probe'
-        __llm-probe_parse_subcommand -r 1 'm/model=+' 'wait=' 'timeout=' 'format=' 't/text' 'config=' 'version' 'h/help'
+        __llm-probe_parse_subcommand -r 1 'm/model=+' 'wait=' 'timeout=' 'bench' 'n/runs=' 'prompt-words=' 'max-tokens=' 'concurrency=' 'format=' 't/text' 'config=' 'version' 'h/help'
         switch $unparsed_tokens[1]
         case 'help'
             __llm-probe_parse_subcommand -r 1 'version'
@@ -80,6 +80,11 @@ complete -c 'llm-probe' -f
 complete -c 'llm-probe' -n '__llm-probe_should_offer_completions_for_flags_or_options "llm-probe"' -l 'model' -s 'm' -d 'A model to check, as provider/model (repeatable).' -rfka ''
 complete -c 'llm-probe' -n '__llm-probe_should_offer_completions_for_flags_or_options "llm-probe" wait' -l 'wait' -d 'Wait until every target is ready, up to this many seconds (exit 1 if it runs out).' -rfka ''
 complete -c 'llm-probe' -n '__llm-probe_should_offer_completions_for_flags_or_options "llm-probe" timeout' -l 'timeout' -d 'Seconds each probe may take (default 3).' -rfka ''
+complete -c 'llm-probe' -n '__llm-probe_should_offer_completions_for_flags_or_options "llm-probe" bench' -l 'bench' -d 'Benchmark each -m model: streamed runs of a fixed prompt after a warm-up (a real, possibly paid, request).'
+complete -c 'llm-probe' -n '__llm-probe_should_offer_completions_for_flags_or_options "llm-probe" n runs' -s 'n' -l 'runs' -d 'Benchmark runs (default 5).' -rfka ''
+complete -c 'llm-probe' -n '__llm-probe_should_offer_completions_for_flags_or_options "llm-probe" prompt-words' -l 'prompt-words' -d 'The benchmark prompt\'s length in words (default 128).' -rfka ''
+complete -c 'llm-probe' -n '__llm-probe_should_offer_completions_for_flags_or_options "llm-probe" max-tokens' -l 'max-tokens' -d 'The most tokens each benchmark reply may have (default 128).' -rfka ''
+complete -c 'llm-probe' -n '__llm-probe_should_offer_completions_for_flags_or_options "llm-probe" concurrency' -l 'concurrency' -d 'Benchmark streams at once: aggregate throughput under load (default 1).' -rfka ''
 complete -c 'llm-probe' -n '__llm-probe_should_offer_completions_for_flags_or_options "llm-probe" format' -l 'format' -d 'Output form: jsonl, prometheus or nagios.' -rfka 'jsonl prometheus nagios'
 complete -c 'llm-probe' -n '__llm-probe_should_offer_completions_for_flags_or_options "llm-probe" t text' -l 'text' -s 't' -d 'A table for a person instead of JSON Lines.'
 complete -c 'llm-probe' -n '__llm-probe_should_offer_completions_for_flags_or_options "llm-probe" config' -l 'config' -d 'The config file (default: $LLMKIT_CONFIG, else $XDG_CONFIG_HOME/llmkit/config.yaml).' -rfka ''

@@ -48,6 +48,21 @@ struct LLMProbe: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Seconds each probe may take (default 3).", valueName: "seconds"))
     var timeout: Double = 3
 
+    @Flag(help: "Benchmark each -m model: streamed runs of a fixed prompt after a warm-up (a real, possibly paid, request).")
+    var bench = false
+
+    @Option(name: [.customShort("n"), .long], help: "Benchmark runs (default 5).")
+    var runs = 5
+
+    @Option(help: "The benchmark prompt's length in words (default 128).")
+    var promptWords = 128
+
+    @Option(help: "The most tokens each benchmark reply may have (default 128).")
+    var maxTokens = 128
+
+    @Option(help: "Benchmark streams at once: aggregate throughput under load (default 1).")
+    var concurrency = 1
+
     @Option(help: ArgumentHelp("Output form: jsonl, prometheus or nagios.", valueName: "form"))
     var format: Format = .jsonl
 
@@ -63,6 +78,10 @@ struct LLMProbe: AsyncParsableCommand {
 
     func validate() throws {
         guard timeout > 0, timeout <= 600 else { throw ValidationError("--timeout must be a number of seconds, up to 600") }
+        if bench, model.isEmpty { throw ValidationError("--bench needs a model: -m provider/model") }
+        guard (1...1000).contains(runs), (1...100_000).contains(promptWords), (1...100_000).contains(maxTokens), (1...256).contains(concurrency) else {
+            throw ValidationError("--runs (1-1000), --prompt-words, --max-tokens and --concurrency (1-256) must be positive and in range")
+        }
         if let wait, !(wait > 0 && wait <= RequestOptions.maxSeconds) { throw ValidationError("--wait must be a positive number of seconds") }
         for target in targets {
             do { _ = try ParsedURL(target) } catch { throw ValidationError("\(target): \(error)") }
@@ -89,9 +108,12 @@ struct LLMProbe: AsyncParsableCommand {
         APIKeyResolver.registerEnvironmentKeys(config: config, environment: environment)
         let factory = ProviderFactory(config: config, environment: environment)
         var probeTargets = targets.map(ProbeRun.Target.address)
+        var benchTargets: [(ModelReference, any Provider)] = []
         for text in model {
             let reference = try ModelReference.resolve(text, config: config)
-            probeTargets.append(.model(reference, try factory.provider(for: reference)))
+            let provider = try factory.provider(for: reference)
+            probeTargets.append(.model(reference, provider))
+            benchTargets.append((reference, provider))
         }
         let discovering = probeTargets.isEmpty
         if discovering { probeTargets = ProbeRun.discoveryTargets(config: config, environment: environment) }
@@ -107,20 +129,38 @@ struct LLMProbe: AsyncParsableCommand {
                 results = await run.probe(probeTargets)
             }
         }
-        try write(results)
+        var benchmarks: [Benchmark.Result] = []
+        if bench {
+            var settings = Benchmark()
+            settings.runs = runs
+            settings.promptWords = promptWords
+            settings.maxTokens = maxTokens
+            settings.concurrency = concurrency
+            for ((reference, provider), result) in zip(benchTargets, results.suffix(benchTargets.count)) where result.healthy {
+                benchmarks.append(await settings.run(reference, provider: provider))
+            }
+        }
+        try write(results, benchmarks)
         if format == .nagios { return ProbeReport.nagios(results).code }
+        if bench, benchmarks.count < benchTargets.count || benchmarks.contains(where: { !$0.failures.isEmpty }) {
+            return ExitStatus.checkFailed.rawValue
+        }
         if results.allSatisfy({ $0.health.status == .down }) { return ExitStatus.unavailable.rawValue }
         if discovering { return 0 }  // a scan finds what runs; ports with nothing on them are expected
         return results.allSatisfy(\.healthy) ? 0 : ExitStatus.checkFailed.rawValue
     }
 
-    private func write(_ results: [ProbeRun.Result]) throws(LLMError) {
+    private func write(_ results: [ProbeRun.Result], _ benchmarks: [Benchmark.Result]) throws(LLMError) {
         let output = RecordWriter.standardOutput
         switch format {
-        case .prometheus: try output.writeText(ProbeReport.prometheus(results))
+        case .prometheus: try output.writeText(ProbeReport.prometheus(results, benchmarks))
         case .nagios: try output.writeText(ProbeReport.nagios(results).line + "\n")
-        case .jsonl where text: try output.writeText(ProbeReport.table(results))
-        case .jsonl: for result in results { try output.write(result.record) }
+        case .jsonl where text:
+            try output.writeText(ProbeReport.table(results))
+            if !benchmarks.isEmpty { try output.writeText("\n" + ProbeReport.table(benchmarks)) }
+        case .jsonl:
+            for result in results { try output.write(result.record) }
+            for benchmark in benchmarks { try output.write(benchmark.record) }
         }
     }
 }

@@ -198,3 +198,38 @@ import Testing
         #expect(!paths.contains { $0.contains("completions") || $0.contains("messages") || $0.contains("generateContent") }, "a paid request was sent")
     }
 }
+
+/// `--bench` against the real llama-cpp-python server.
+@Suite struct ProbeBenchTests {
+    @Test func benchmarkFiguresAgreeWithTheServersCount() throws {
+        guard let base = ProcessInfo.processInfo.environment["LLMKIT_TEST_LLAMA_BASE"] else { return }
+        let config = Paths.temporaryDirectory().appendingPathComponent("config.yaml")
+        try "providers:\n  llamacpp:\n    api_base: \(base)\n".write(to: config, atomically: true, encoding: .utf8)
+        let environment = ["LLMKIT_CONFIG": config.path]
+        let result = try run("llm-probe", ["-m", "llamacpp/smollm2", "--bench", "-n", "3", "--max-tokens", "48", "--prompt-words", "32"],
+                             stdin: nil, environment: environment, timeout: 300)
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        let bench = try #require(result.records.first { $0["type"] == "bench" })
+        #expect(bench["runs"] == 3)
+        let ttft = try #require(bench["ttft_ms"]?["median"]?.doubleValue)
+        let rate = try #require(bench["tokens_per_second"]?["median"]?.doubleValue)
+        #expect(ttft > 0 && rate > 0)
+        // The server's own count of the same reply (temperature 0, seed 1): the tokens the
+        // benchmark counted agree with it within 10%.
+        let counted = try #require(bench["output_tokens"]?["median"]?.doubleValue)
+        let prompt = ConformanceScenario.lines([#"{"type":"options","temperature":0,"seed":1,"max_tokens":48}"#,
+                                                JSONValue.object(["role": "user", "content": .string(Self.prompt(words: 32))]).serialized])
+        let whole = try run("llm-complete", ["-m", "llamacpp/smollm2"], stdin: prompt, environment: environment)
+        let served = try #require(whole.records.last?["usage"]?["output_tokens"]?.doubleValue)
+        #expect(abs(counted - served) <= served * 0.1, "counted \(counted), the server says \(served)")
+        let table = try run("llm-probe", ["-m", "llamacpp/smollm2", "--bench", "-n", "1", "--max-tokens", "8", "-t"], stdin: nil, environment: environment, timeout: 300)
+        #expect(table.stdout.contains("TTFT") && table.stdout.contains("llamacpp/smollm2"))
+    }
+
+    /// The benchmark's prompt, as `Benchmark.prompt` makes it.
+    static func prompt(words: Int) -> String {
+        var settings = Benchmark()
+        settings.promptWords = words
+        return settings.prompt
+    }
+}

@@ -24,8 +24,28 @@ public enum ProbeReport {
         }.joined(separator: "\n") + "\n"
     }
 
+    /// Benchmarks as a table, with the settings every server got.
+    public static func table(_ benchmarks: [Benchmark.Result]) -> String {
+        guard let settings = benchmarks.first?.settings else { return "" }
+        func cell(_ stats: Benchmark.Stats?, _ unit: String) -> String {
+            stats.map { String(format: "%.1f%@ (%.1f-%.1f)", $0.median, unit, $0.min, $0.max) } ?? "-"
+        }
+        var rows = [["MODEL", "TTFT", "TOKENS/S (CLIENT)", "TOKENS/S (SERVER)", "PROMPT TOKENS/S", "AGGREGATE"]]
+        for b in benchmarks {
+            rows.append([b.model, cell(b.ttftMs, " ms"), cell(b.tokensPerSecond, ""), cell(b.serverTokensPerSecond, ""), cell(b.promptTokensPerSecond, ""),
+                         b.aggregateTokensPerSecond.map { String(format: "%.1f", $0) } ?? "-"])
+        }
+        let widths = rows[0].indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
+        let lines = rows.map { row in
+            row.enumerated().map { i, cell in i == row.count - 1 ? cell : cell.padding(toLength: widths[i], withPad: " ", startingAt: 0) }.joined(separator: "  ")
+        }
+        return lines.joined(separator: "\n") + "\n" + "medians (min-max) of \(settings.runs) runs after a warm-up; prompt \(settings.promptWords) words, "
+            + "at most \(settings.maxTokens) tokens, temperature 0, \(settings.concurrency) at once\n"
+            + benchmarks.flatMap(\.failures).map { "error: \($0)\n" }.joined()
+    }
+
     /// Prometheus text exposition format 0.0.4.
-    public static func prometheus(_ results: [ProbeRun.Result]) -> String {
+    public static func prometheus(_ results: [ProbeRun.Result], _ benchmarks: [Benchmark.Result] = []) -> String {
         var out = ""
         func family(_ name: String, _ help: String, _ value: (ProbeRun.Result) -> Double?) {
             let samples = results.compactMap { r in value(r).map { (r, $0) } }
@@ -41,6 +61,15 @@ public enum ProbeReport {
             r.health.models.contains { $0.loaded != nil } ? Double(r.health.models.filter { $0.loaded == true }.count) : nil
         }
         family("llmkit_probe_model_available", "1 when the model asked for is served.") { r in r.modelAvailable.map { $0 ? 1 : 0 } }
+        func benchFamily(_ name: String, _ help: String, _ value: (Benchmark.Result) -> Double?) {
+            let samples = benchmarks.compactMap { b in value(b).map { (b, $0) } }
+            guard !samples.isEmpty else { return }
+            out += "# HELP \(name) \(help)\n# TYPE \(name) gauge\n"
+            for (b, v) in samples { out += "\(name){model=\"\(escape(b.model))\"} \(number(v))\n" }
+        }
+        benchFamily("llmkit_bench_ttft_seconds", "Median time to first token.") { $0.ttftMs.map { $0.median / 1000 } }
+        benchFamily("llmkit_bench_tokens_per_second", "Median generation speed, measured by llmkit.") { $0.tokensPerSecond?.median }
+        benchFamily("llmkit_bench_server_tokens_per_second", "Median generation speed, as the server measured it.") { $0.serverTokensPerSecond?.median }
         return out
     }
 

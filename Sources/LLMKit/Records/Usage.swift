@@ -61,6 +61,9 @@ public struct Timings: Sendable, Equatable {
     public var promptTokensPerSecond: Double?
     /// Time the server spent loading the model for this request (Ollama).
     public var loadMs: Double?
+    /// `tokensPerSecond` is the server's own figure, not ours (not written to records:
+    /// a benchmark shows both).
+    public var rateFromServer = false
 
     public init(ttftMs: Double? = nil, totalMs: Double? = nil, tokensPerSecond: Double? = nil,
                 promptTokensPerSecond: Double? = nil, loadMs: Double? = nil) {
@@ -92,8 +95,10 @@ public struct Timings: Sendable, Equatable {
 
     /// Our clock's figures, with what the server measured itself where it did.
     func measuring(totalMs: Double?, ttftMs: Double? = nil, fallbackRate: Double?) -> Timings {
-        Timings(ttftMs: ttftMs, totalMs: totalMs, tokensPerSecond: tokensPerSecond ?? fallbackRate,
-                promptTokensPerSecond: promptTokensPerSecond, loadMs: loadMs)
+        var timings = Timings(ttftMs: ttftMs, totalMs: totalMs, tokensPerSecond: tokensPerSecond ?? fallbackRate,
+                              promptTokensPerSecond: promptTokensPerSecond, loadMs: loadMs)
+        timings.rateFromServer = rateFromServer || tokensPerSecond != nil
+        return timings
     }
 
     /// A tenth of a millisecond is finer than any clock here is honest about.
