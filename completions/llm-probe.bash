@@ -163,7 +163,7 @@ _llm-probe() {
     local -a unparsed_words=("${COMP_WORDS[@]:1:${COMP_CWORD}}")
 
     local -a repeating_flags=()
-    local -a non_repeating_flags=(--bench --text -t --version -h --help)
+    local -a non_repeating_flags=(--hardware --recommend --bench --text -t --version -h --help)
     local -a repeating_options=(--model -m)
     local -a non_repeating_options=(--wait --timeout -n --runs --prompt-words --max-tokens --concurrency --format --config)
     __llm-probe_offer_flags_options -1

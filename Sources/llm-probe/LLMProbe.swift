@@ -48,6 +48,12 @@ struct LLMProbe: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Seconds each probe may take (default 3).", valueName: "seconds"))
     var timeout: Double = 3
 
+    @Flag(help: "Describe this machine: CPU, memory, GPUs, and which model sizes fit where.")
+    var hardware = false
+
+    @Flag(help: "Suggest local models to try on this machine (implies --hardware).")
+    var recommend = false
+
     @Flag(help: "Benchmark each -m model: streamed runs of a fixed prompt after a warm-up (a real, possibly paid, request).")
     var bench = false
 
@@ -115,6 +121,10 @@ struct LLMProbe: AsyncParsableCommand {
             probeTargets.append(.model(reference, provider))
             benchTargets.append((reference, provider))
         }
+        if (hardware || recommend), probeTargets.isEmpty {
+            try describeMachine(environment)
+            return 0
+        }
         let discovering = probeTargets.isEmpty
         if discovering { probeTargets = ProbeRun.discoveryTargets(config: config, environment: environment) }
 
@@ -148,6 +158,25 @@ struct LLMProbe: AsyncParsableCommand {
         if results.allSatisfy({ $0.health.status == .down }) { return ExitStatus.unavailable.rawValue }
         if discovering { return 0 }  // a scan finds what runs; ports with nothing on them are expected
         return results.allSatisfy(\.healthy) ? 0 : ExitStatus.checkFailed.rawValue
+    }
+
+    private func describeMachine(_ environment: Environment) throws(LLMError) {
+        let machine = Hardware.current(environment: environment)
+        let picks = recommend ? ModelAdvice.picks(machine) : []
+        let output = RecordWriter.standardOutput
+        guard text else {
+            try output.write(machine.record)
+            for pick in picks { try output.write(pick.record) }
+            return
+        }
+        func gib(_ bytes: Int?) -> String { bytes.map { String(format: "%.1f GiB", Double($0) / Double(1 << 30)) } ?? "?" }
+        var lines = ["CPU     \(machine.cpu ?? "unknown"), \(machine.cores) cores",
+                     "memory  \(gib(machine.memoryBytes)) (\(gib(machine.availableBytes)) available)"]
+        lines += machine.gpus.isEmpty ? ["GPU     none found"] : machine.gpus.map { "GPU     \($0.name), \(gib($0.memoryBytes))" + ($0.freeBytes.map { " (\(gib($0)) free)" } ?? "") }
+        let fits = ModelSizing.fits(machine).filter { $0.quantization == "Q4_K_M" }
+        lines.append("fits    " + fits.map(\.sentence).joined(separator: "; "))
+        for pick in picks { lines.append("try     ollama pull \(pick.model)   (\(pick.use); \(pick.place == "gpu" ? "on the GPU" : "in RAM"))") }
+        try output.writeText(TerminalText.escaped(lines.joined(separator: "\n"), keepingLineBreaks: true) + "\n")
     }
 
     private func write(_ results: [ProbeRun.Result], _ benchmarks: [Benchmark.Result]) throws(LLMError) {

@@ -233,3 +233,36 @@ import Testing
         return settings.prompt
     }
 }
+
+/// `--hardware` and `--recommend`, with a GPU tool standing in for `nvidia-smi`.
+@Suite struct HardwareProbeTests {
+    @Test func theMachineAndWhatFitsIt() throws {
+        let result = try run("llm-probe", ["--hardware"], stdin: nil)
+        #expect(result.status == 0, "\(result.stderr)")
+        let record = try #require(result.records.first)
+        #expect(record["type"] == "hardware")
+        #expect(record["cores"]?.intValue ?? 0 >= 1)
+        #expect(record["memory_bytes"]?.intValue ?? 0 > 0)
+        #expect(record["fits"]?.arrayValue?.count == ModelSizing.sizes.count * ModelSizing.quantizations.count)
+    }
+
+    @Test func aGPUIsReadFromNvidiaSmiAndModelsFitInIt() throws {
+        let bin = Paths.temporaryDirectory()
+        let tool = bin.appendingPathComponent("nvidia-smi")
+        try "#!/bin/sh\necho 'NVIDIA GeForce RTX 4090, 24564, 23000'\n".write(to: tool, atomically: true, encoding: .utf8)
+        chmod(tool.path, 0o755)
+        let environment = ["PATH": bin.path + ":/usr/bin:/bin"]
+        let result = try run("llm-probe", ["--recommend"], stdin: nil, environment: environment)
+        #expect(result.status == 0, "\(result.stderr)")
+        let hardware = try #require(result.records.first { $0["type"] == "hardware" })
+        #expect(hardware["gpus"] == [["name": "NVIDIA GeForce RTX 4090", "source": "nvidia-smi", "memory_bytes": .int(24564 << 20), "free_bytes": .int(23000 << 20)]])
+        let fits = hardware["fits"]?.arrayValue ?? []
+        #expect(fits.contains { $0["size"] == "7B" && $0["quantization"] == "Q4_K_M" && $0["fits"] == "gpu" })
+        #expect(fits.contains { $0["size"] == "70B" && $0["quantization"] == "Q4_K_M" && $0["fits"] != "gpu" })
+        let picks = result.records.filter { $0["type"] == "recommendation" }
+        #expect(picks.first?["runs_in"] == "gpu")
+        #expect(picks.first?["model"] == "qwen3:32b", "the largest that fits 23 GB free")
+        let table = try run("llm-probe", ["--hardware", "-t"], stdin: nil, environment: environment)
+        #expect(table.stdout.contains("GPU     NVIDIA GeForce RTX 4090") && table.stdout.contains("7B Q4_K_M fits in GPU memory"))
+    }
+}
