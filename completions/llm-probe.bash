@@ -163,9 +163,9 @@ _llm-probe() {
     local -a unparsed_words=("${COMP_WORDS[@]:1:${COMP_CWORD}}")
 
     local -a repeating_flags=()
-    local -a non_repeating_flags=(--hardware --recommend --bench --text -t --version -h --help)
+    local -a non_repeating_flags=(--pull --hardware --recommend --bench --text -t --version -h --help)
     local -a repeating_options=(--model -m)
-    local -a non_repeating_options=(--wait --timeout -n --runs --prompt-words --max-tokens --concurrency --format --config)
+    local -a non_repeating_options=(--wait --timeout --watch -n --runs --prompt-words --max-tokens --concurrency --format --config)
     __llm-probe_offer_flags_options -1
 
     # Offer option value completions
@@ -177,6 +177,9 @@ _llm-probe() {
         return
         ;;
     '--timeout')
+        return
+        ;;
+    '--watch')
         return
         ;;
     '-n'|'--runs')

@@ -20,7 +20,7 @@ function __llm-probe_parse_tokens -S
     set -l unparsed_tokens (__llm-probe_tokens -pc)
     switch $unparsed_tokens[1]
     case 'llm-probe'
-        __llm-probe_parse_subcommand -r 1 'm/model=+' 'wait=' 'timeout=' 'hardware' 'recommend' 'bench' 'n/runs=' 'prompt-words=' 'max-tokens=' 'concurrency=' 'format=' 't/text' 'config=' 'version' 'h/help'
+        __llm-probe_parse_subcommand -r 1 'm/model=+' 'wait=' 'timeout=' 'pull' 'watch=' 'hardware' 'recommend' 'bench' 'n/runs=' 'prompt-words=' 'max-tokens=' 'concurrency=' 'format=' 't/text' 'config=' 'version' 'h/help'
         switch $unparsed_tokens[1]
         case 'help'
             __llm-probe_parse_subcommand -r 1 'version'
@@ -80,6 +80,8 @@ complete -c 'llm-probe' -f
 complete -c 'llm-probe' -n '__llm-probe_should_offer_completions_for_flags_or_options "llm-probe"' -l 'model' -s 'm' -d 'A model to check, as provider/model (repeatable).' -rfka ''
 complete -c 'llm-probe' -n '__llm-probe_should_offer_completions_for_flags_or_options "llm-probe" wait' -l 'wait' -d 'Wait until every target is ready, up to this many seconds (exit 1 if it runs out).' -rfka ''
 complete -c 'llm-probe' -n '__llm-probe_should_offer_completions_for_flags_or_options "llm-probe" timeout' -l 'timeout' -d 'Seconds each probe may take (default 3).' -rfka ''
+complete -c 'llm-probe' -n '__llm-probe_should_offer_completions_for_flags_or_options "llm-probe" pull' -l 'pull' -d 'Fetch a missing -m model through Ollama\'s /api/pull (progress on stderr on a terminal, else progress records).'
+complete -c 'llm-probe' -n '__llm-probe_should_offer_completions_for_flags_or_options "llm-probe" watch' -l 'watch' -d 'Probe again every this many seconds, until interrupted.' -rfka ''
 complete -c 'llm-probe' -n '__llm-probe_should_offer_completions_for_flags_or_options "llm-probe" hardware' -l 'hardware' -d 'Describe this machine: CPU, memory, GPUs, and which model sizes fit where.'
 complete -c 'llm-probe' -n '__llm-probe_should_offer_completions_for_flags_or_options "llm-probe" recommend' -l 'recommend' -d 'Suggest local models to try on this machine (implies --hardware).'
 complete -c 'llm-probe' -n '__llm-probe_should_offer_completions_for_flags_or_options "llm-probe" bench' -l 'bench' -d 'Benchmark each -m model: streamed runs of a fixed prompt after a warm-up (a real, possibly paid, request).'

@@ -48,6 +48,12 @@ struct LLMProbe: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Seconds each probe may take (default 3).", valueName: "seconds"))
     var timeout: Double = 3
 
+    @Flag(help: "Fetch a missing -m model through Ollama's /api/pull (progress on stderr on a terminal, else progress records).")
+    var pull = false
+
+    @Option(help: ArgumentHelp("Probe again every this many seconds, until interrupted.", valueName: "seconds"))
+    var watch: Double?
+
     @Flag(help: "Describe this machine: CPU, memory, GPUs, and which model sizes fit where.")
     var hardware = false
 
@@ -89,6 +95,8 @@ struct LLMProbe: AsyncParsableCommand {
             throw ValidationError("--runs (1-1000), --prompt-words, --max-tokens and --concurrency (1-256) must be positive and in range")
         }
         if let wait, !(wait > 0 && wait <= RequestOptions.maxSeconds) { throw ValidationError("--wait must be a positive number of seconds") }
+        if let watch, !(watch >= 0.1 && watch <= RequestOptions.maxSeconds) { throw ValidationError("--watch must be at least 0.1 seconds") }
+        if pull, model.isEmpty { throw ValidationError("--pull needs a model: -m ollama/NAME") }
         for target in targets {
             do { _ = try ParsedURL(target) } catch { throw ValidationError("\(target): \(error)") }
         }
@@ -130,6 +138,12 @@ struct LLMProbe: AsyncParsableCommand {
 
         let run = ProbeRun(timeout: discovering ? min(timeout, 2) : timeout)
         var results = await run.probe(probeTargets)
+        if pull {
+            for result in results where result.modelAvailable == false && result.health.server == "ollama" {
+                try await fetch(result)
+            }
+            results = await run.probe(probeTargets)
+        }
         if let wait {
             let deadline = ContinuousClock.now + .seconds(wait)
             var pause = 0.1
@@ -151,6 +165,12 @@ struct LLMProbe: AsyncParsableCommand {
             }
         }
         try write(results, benchmarks)
+        while let watch {
+            try? await Task.sleep(for: .seconds(watch))
+            results = await run.probe(probeTargets)
+            if text, format == .jsonl { try RecordWriter.standardOutput.writeText("\n" + Date().formatted(.iso8601) + "\n") }
+            try write(results, [])
+        }
         if format == .nagios { return ProbeReport.nagios(results).code }
         if bench, benchmarks.count < benchTargets.count || benchmarks.contains(where: { !$0.failures.isEmpty }) {
             return ExitStatus.checkFailed.rawValue
@@ -158,6 +178,25 @@ struct LLMProbe: AsyncParsableCommand {
         if results.allSatisfy({ $0.health.status == .down }) { return ExitStatus.unavailable.rawValue }
         if discovering { return 0 }  // a scan finds what runs; ports with nothing on them are expected
         return results.allSatisfy(\.healthy) ? 0 : ExitStatus.checkFailed.rawValue
+    }
+
+    /// `--pull`: Ollama fetches the model; a bar on a terminal, records otherwise.
+    private func fetch(_ result: ProbeRun.Result) async throws(LLMError) {
+        guard let model = result.model?.split(separator: "/", maxSplits: 1).last.map(String.init) else { return }
+        let onTerminal = FileDescriptorIO.isTerminal(2)
+        let output = RecordWriter.standardOutput
+        try await OllamaPull(root: result.health.target).pull(model) { step in
+            if onTerminal {
+                let share = step.total.flatMap { total in step.completed.map { total > 0 ? Double($0) / Double(total) : 0 } }
+                let bar = share.map { s in "[" + String(repeating: "#", count: Int(s * 30)) + String(repeating: ".", count: 30 - Int(s * 30)) + "] \(Int(s * 100))%" } ?? ""
+                StandardError.progress("pulling \(model): \(step.status) \(bar)")
+            } else {
+                var record = step.record
+                record["model"] = .string(model)
+                try? output.write(record)
+            }
+        }
+        if onTerminal { StandardError.write("\n") }
     }
 
     private func describeMachine(_ environment: Environment) throws(LLMError) {

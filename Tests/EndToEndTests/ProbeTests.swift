@@ -266,3 +266,39 @@ import Testing
         #expect(table.stdout.contains("GPU     NVIDIA GeForce RTX 4090") && table.stdout.contains("7B Q4_K_M fits in GPU memory"))
     }
 }
+
+/// `--pull` through Ollama's /api/pull, and `--watch`.
+@Suite struct PullAndWatchTests {
+    @Test func aMissingModelIsPulledWithProgressRecords() throws {
+        let ollama = try FakeServer(script: "fake_servers.py", arguments: ["--kind", "ollama"])
+        let environment = ["OLLAMA_HOST": "127.0.0.1:\(ollama.port)"]
+        let result = try run("llm-probe", ["-m", "ollama/mistral", "--pull"], stdin: nil, environment: environment)
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        let progress = result.records.filter { $0["type"] == "progress" }
+        #expect(progress.first?["status"] == "pulling manifest")
+        #expect(progress.contains { $0["completed"] == 500 && $0["total"] == 1000 })
+        #expect(progress.last?["status"] == "success")
+        #expect(result.lastRecord?["model_available"] == true)
+        let failed = try run("llm-probe", ["-m", "ollama/no-such-model", "--pull"], stdin: nil, environment: environment)
+        #expect(failed.status == 69)
+        #expect(failed.stderr.contains("file does not exist"))
+    }
+
+    @Test func watchProbesAgainUntilInterrupted() throws {
+        let ollama = try FakeServer(script: "fake_servers.py", arguments: ["--kind", "ollama"])
+        let process = Process()
+        process.executableURL = Paths.binary("llm-probe")
+        process.arguments = ["--watch", "0.2", "http://127.0.0.1:\(ollama.port)"]
+        process.environment = ["PATH": "/usr/bin:/bin", "HOME": Paths.temporaryDirectory().path]
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        usleep(1_500_000)
+        process.interrupt()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let rounds = String(decoding: data, as: UTF8.self).split(separator: "\n").filter { $0.contains(#""type":"probe""#) }.count
+        #expect(rounds >= 3, "\(rounds) rounds in 1.5 s at 0.2 s apart")
+    }
+}

@@ -2,7 +2,9 @@
 """Fake local model servers for llm-probe's tests: `fake_servers.py --kind KIND --port 0`
 prints "PORT <n>" once listening on 127.0.0.1.
 
-  ollama     GET / "Ollama is running"; /api/version; /api/tags (two models); /api/ps (one loaded)
+  ollama     GET / "Ollama is running"; /api/version; /api/tags (two models, and any pulled since);
+             /api/ps (one loaded); POST /api/pull streams NDJSON progress, then success (the model
+             "no-such-model" fails with an error line)
   llamacpp   GET /health: 503 {"error":{"code":503,"message":"Loading model",...}} for
              --loading SECONDS after start, then 200 {"status":"ok"}; /v1/models (one model); /props
   vllm       GET /version {"version":"0.6.3"}; /v1/models
@@ -19,6 +21,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 ARGS = None
 STARTED = time.monotonic()
+PULLED = []
 
 
 def answers(path):
@@ -30,7 +33,8 @@ def answers(path):
             return 200, {"version": "0.5.7"}
         if path == "/api/tags":
             return 200, {"models": [{"name": "llama3.2:latest", "model": "llama3.2:latest", "size": 2019393189},
-                                    {"name": "qwen3:4b", "model": "qwen3:4b", "size": 2600000000}]}
+                                    {"name": "qwen3:4b", "model": "qwen3:4b", "size": 2600000000}]
+                         + [{"name": name + ":latest", "model": name + ":latest", "size": 1000} for name in PULLED]}
         if path == "/api/ps":
             return 200, {"models": [{"name": "llama3.2:latest", "model": "llama3.2:latest", "size_vram": 1}]}
     if kind == "llamacpp":
@@ -65,6 +69,30 @@ class Handler(BaseHTTPRequestHandler):
 
     def log_message(self, *args):
         pass
+
+    def do_POST(self):
+        body = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)) or b"{}")
+        if ARGS.kind != "ollama" or self.path != "/api/pull":
+            self.send_response(404)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        name = body.get("model", "")
+        self.send_response(200)
+        self.send_header("Content-Type", "application/x-ndjson")
+        self.send_header("Connection", "close")
+        self.end_headers()
+        lines = [{"status": "pulling manifest"}]
+        if name == "no-such-model":
+            lines.append({"error": "pull model manifest: file does not exist"})
+        else:
+            for done in (0, 500, 1000):
+                lines.append({"status": "pulling abc123", "digest": "sha256:abc123", "total": 1000, "completed": done})
+            lines += [{"status": "verifying sha256 digest"}, {"status": "writing manifest"}, {"status": "success"}]
+            PULLED.append(name)
+        for line in lines:
+            self.wfile.write((json.dumps(line) + "\n").encode())
+            self.wfile.flush()
 
     def do_GET(self):
         status, payload = answers(self.path.split("?")[0])

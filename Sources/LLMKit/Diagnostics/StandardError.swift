@@ -12,6 +12,12 @@ public enum StandardError {
         writeRaw("\(tool): \(TerminalText.escaped(message))\n")
     }
 
+    /// A progress line for a terminal, redrawn in place: our own carriage return and
+    /// erase-line, then the text with any control characters in it shown escaped.
+    public static func progress(_ line: String) {
+        writeRaw("\r\u{1B}[K" + TerminalText.escaped(line))
+    }
+
     private static func writeRaw(_ text: String) {
         let bytes = Redactor.redact(bytes: Array(text.utf8))
         bytes.withUnsafeBytes { _ = FileDescriptorIO.writeAll(2, $0) }
