@@ -130,7 +130,7 @@ struct LLMProbe: AsyncParsableCommand {
             benchTargets.append((reference, provider))
         }
         if (hardware || recommend), probeTargets.isEmpty {
-            try describeMachine(environment)
+            try await describeMachine(environment)
             return 0
         }
         let discovering = probeTargets.isEmpty
@@ -199,9 +199,14 @@ struct LLMProbe: AsyncParsableCommand {
         if onTerminal { StandardError.write("\n") }
     }
 
-    private func describeMachine(_ environment: Environment) throws(LLMError) {
+    private func describeMachine(_ environment: Environment) async throws(LLMError) {
         let machine = Hardware.current(environment: environment)
-        let picks = recommend ? ModelAdvice.picks(machine) : []
+        var picks = recommend ? ModelAdvice.picks(machine) : []
+        if recommend, let ollama = ProviderPresets.preset("ollama_chat", environment: environment)?.apiBase {
+            // What the local Ollama already has, by the sizes it reports.
+            let found = await ServerProbe(timeout: 1).identify(ollama)
+            if found.server == "ollama" { picks = ModelAdvice.installed(found.models, on: machine) + picks }
+        }
         let output = RecordWriter.standardOutput
         guard text else {
             try output.write(machine.record)
@@ -214,7 +219,10 @@ struct LLMProbe: AsyncParsableCommand {
         lines += machine.gpus.isEmpty ? ["GPU     none found"] : machine.gpus.map { "GPU     \($0.name), \(gib($0.memoryBytes))" + ($0.freeBytes.map { " (\(gib($0)) free)" } ?? "") }
         let fits = ModelSizing.fits(machine).filter { $0.quantization == "Q4_K_M" }
         lines.append("fits    " + fits.map(\.sentence).joined(separator: "; "))
-        for pick in picks { lines.append("try     ollama pull \(pick.model)   (\(pick.use); \(pick.place == "gpu" ? "on the GPU" : "in RAM"))") }
+        for pick in picks {
+            let place = pick.place == "gpu" ? "on the GPU" : pick.place == "ram" ? "in RAM" : "too big for this machine"
+            lines.append(pick.installed ? "have    \(pick.model)   (\(place))" : "try     ollama pull \(pick.model)   (\(pick.use); \(place))")
+        }
         try output.writeText(TerminalText.escaped(lines.joined(separator: "\n"), keepingLineBreaks: true) + "\n")
     }
 

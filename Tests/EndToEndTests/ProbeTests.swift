@@ -167,6 +167,11 @@ import Testing
         let (byModel, _) = try probe(["-m", "llamacpp/smollm2"], environment: ["LLMKIT_CONFIG": config.path])
         #expect(byModel.status == 0, "\(byModel.stdout)\(byModel.stderr)")
         #expect(byModel.lastRecord?["model_available"] == true)
+        // A scan finds it too, through the config's api_base.
+        let (scan, _) = try probe([], environment: ["LLMKIT_CONFIG": config.path])
+        let found = scan.records.first { $0["target"]?.stringValue == ServerProbe.root(of: base) }
+        #expect(found?["status"] == "up" && found?["server"] == "openai-compatible", "\(scan.stdout)")
+        #expect(scan.status == 0)
     }
 }
 
@@ -264,6 +269,15 @@ import Testing
         #expect(picks.first?["model"] == "qwen3:32b", "the largest that fits 23 GB free")
         let table = try run("llm-probe", ["--hardware", "-t"], stdin: nil, environment: environment)
         #expect(table.stdout.contains("GPU     NVIDIA GeForce RTX 4090") && table.stdout.contains("7B Q4_K_M fits in GPU memory"))
+    }
+
+    /// The models a local Ollama already has are placed by the sizes it reports.
+    @Test func installedOllamaModelsAreInTheAdvice() throws {
+        let ollama = try FakeServer(script: "fake_servers.py", arguments: ["--kind", "ollama"])
+        let result = try run("llm-probe", ["--recommend"], stdin: nil, environment: ["OLLAMA_HOST": "127.0.0.1:\(ollama.port)"])
+        let installed = result.records.filter { $0["installed"] == true }
+        #expect(installed.map { $0["model"]?.stringValue ?? "" } == ["llama3.2:latest", "qwen3:4b"])
+        #expect(installed.allSatisfy { $0["runs_in"] != nil })
     }
 }
 

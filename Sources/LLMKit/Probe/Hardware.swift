@@ -160,8 +160,25 @@ public enum ModelAdvice {
         public var model: String
         public var place: String
         public var use: String
+        /// Already on the local Ollama server.
+        public var installed = false
 
-        public var record: JSONObject { ["type": "recommendation", "model": .string(model), "runs_in": .string(place), "good_for": .string(use)] }
+        public var record: JSONObject {
+            var o: JSONObject = ["type": "recommendation", "model": .string(model), "runs_in": .string(place), "good_for": .string(use)]
+            if installed { o["installed"] = true }
+            return o
+        }
+    }
+
+    /// Where each model an Ollama server has (by the size it reports) would run here.
+    public static func installed(_ models: [ServedModel], on hardware: Hardware) -> [Pick] {
+        let gpu = hardware.gpus.compactMap { $0.freeBytes ?? $0.memoryBytes }.max() ?? 0
+        let ram = hardware.availableBytes ?? hardware.memoryBytes ?? 0
+        return models.compactMap { model in
+            guard let size = model.sizeBytes else { return nil }
+            let needed = Int(Double(size) * 1.2)
+            return Pick(model: model.name, place: needed <= gpu ? "gpu" : needed <= ram ? "ram" : "no", use: "installed", installed: true)
+        }
     }
 
     /// On a CPU alone, bigger models fit but answer too slowly to be worth suggesting:
