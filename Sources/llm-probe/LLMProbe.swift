@@ -107,16 +107,27 @@ struct LLMProbe: AsyncParsableCommand {
         ProcessTree.makeNonDumpable()
         let log = Log(tool: "llm-probe", verbose: false)
         let status: Int32
+        if watch != nil {
+            // A watch ends on a signal; say so with 130, as every llmkit tool does.
+            Interruption.onSignal { _ in Interruption.exit(.interrupted) }
+        }
         do throws(LLMError) {
             status = try await probe()
         } catch {
             log.error(error)
-            status = format == .nagios ? 3 : error.exitStatus.rawValue
+            if format == .nagios {
+                // A plugin always prints its status line: UNKNOWN, and why.
+                try? RecordWriter.standardOutput.writeText("LLM UNKNOWN - \(TerminalText.escaped(error.message))\n")
+                status = 3
+            } else {
+                status = error.exitStatus.rawValue
+            }
         }
         Interruption.exitUnlessInterrupted(ExitStatus(rawValue: status) ?? .checkFailed, raw: status)
     }
 
     private func probe() async throws(LLMError) -> Int32 {
+        let log = Log(tool: "llm-probe", verbose: false)
         let environment = Environment.current
         let config = try ConfigLoader.load(environment: environment, explicitPath: self.config)
         APIKeyResolver.registerEnvironmentKeys(config: config, environment: environment)
@@ -136,23 +147,35 @@ struct LLMProbe: AsyncParsableCommand {
         let discovering = probeTargets.isEmpty
         if discovering { probeTargets = ProbeRun.discoveryTargets(config: config, environment: environment) }
 
-        let run = ProbeRun(timeout: discovering ? min(timeout, 2) : timeout)
+        // A scan is of ports that usually have nothing on them: at most 2 s for each.
+        var run = ProbeRun(timeout: discovering ? min(timeout, 2) : timeout)
+        let deadline = wait.map { ContinuousClock.now + .seconds($0) }
+        func ready(_ results: [ProbeRun.Result]) -> Bool {
+            discovering ? results.contains(where: \.healthy) : results.allSatisfy(\.healthy)
+        }
         var results = await run.probe(probeTargets)
         if pull {
-            for result in results where result.modelAvailable == false && result.health.server == "ollama" {
-                try await fetch(result)
+            for result in results where result.modelAvailable == false {
+                guard result.health.server == "ollama" else {
+                    log.note("--pull works with Ollama servers only; \(result.health.target) is \(result.health.server ?? "unknown")")
+                    continue
+                }
+                do { try await fetch(result) } catch { log.error(error) }
             }
             results = await run.probe(probeTargets)
         }
-        if let wait {
-            let deadline = ContinuousClock.now + .seconds(wait)
+        if let deadline {
             var pause = 0.1
-            while !results.allSatisfy(\.healthy), ContinuousClock.now < deadline {
-                try? await Task.sleep(for: .seconds(min(pause, max(0, (deadline - .now) / .seconds(1)))))
+            while !ready(results), ContinuousClock.now < deadline {
+                let left = (deadline - .now) / .seconds(1)
+                try? await Task.sleep(for: .seconds(min(pause, max(0, left))))
                 pause = min(pause * 1.5, 1)
+                // The last probe may not outlast the deadline either.
+                run.timeout = max(0.1, min(timeout, (deadline - .now) / .seconds(1)))
                 results = await run.probe(probeTargets)
             }
         }
+        if format == .jsonl { try write(results, []) }  // seen before a long benchmark starts
         var benchmarks: [Benchmark.Result] = []
         if bench {
             var settings = Benchmark()
@@ -164,18 +187,18 @@ struct LLMProbe: AsyncParsableCommand {
                 benchmarks.append(await settings.run(reference, provider: provider))
             }
         }
-        try write(results, benchmarks)
+        try write(format == .jsonl ? [] : results, benchmarks)
         while let watch {
             try? await Task.sleep(for: .seconds(watch))
             results = await run.probe(probeTargets)
             if text, format == .jsonl { try RecordWriter.standardOutput.writeText("\n" + Date().formatted(.iso8601) + "\n") }
             try write(results, [])
         }
-        if format == .nagios { return ProbeReport.nagios(results).code }
-        if bench, benchmarks.count < benchTargets.count || benchmarks.contains(where: { !$0.failures.isEmpty }) {
-            return ExitStatus.checkFailed.rawValue
-        }
-        if results.allSatisfy({ $0.health.status == .down }) { return ExitStatus.unavailable.rawValue }
+        let benchFailed = bench && (benchmarks.count < benchTargets.count || benchmarks.contains { !$0.failures.isEmpty })
+        if format == .nagios { return benchFailed ? 2 : ProbeReport.nagios(results).code }
+        if deadline != nil, !ready(results) { return ExitStatus.checkFailed.rawValue }  // --wait ran out
+        if !results.contains(where: \.health.answered) { return ExitStatus.unavailable.rawValue }
+        if benchFailed { return ExitStatus.checkFailed.rawValue }
         if discovering { return 0 }  // a scan finds what runs; ports with nothing on them are expected
         return results.allSatisfy(\.healthy) ? 0 : ExitStatus.checkFailed.rawValue
     }
@@ -184,16 +207,20 @@ struct LLMProbe: AsyncParsableCommand {
     private func fetch(_ result: ProbeRun.Result) async throws(LLMError) {
         guard let model = result.model?.split(separator: "/", maxSplits: 1).last.map(String.init) else { return }
         let onTerminal = FileDescriptorIO.isTerminal(2)
+        // Progress records only where records are the output; otherwise lines on stderr.
+        let asRecords = format == .jsonl && !text
         let output = RecordWriter.standardOutput
         try await OllamaPull(root: result.health.target).pull(model) { step in
             if onTerminal {
                 let share = step.total.flatMap { total in step.completed.map { total > 0 ? Double($0) / Double(total) : 0 } }
                 let bar = share.map { s in "[" + String(repeating: "#", count: Int(s * 30)) + String(repeating: ".", count: 30 - Int(s * 30)) + "] \(Int(s * 100))%" } ?? ""
                 StandardError.progress("pulling \(model): \(step.status) \(bar)")
-            } else {
+            } else if asRecords {
                 var record = step.record
                 record["model"] = .string(model)
                 try? output.write(record)
+            } else {
+                StandardError.report("llm-probe", "pulling \(model): \(step.status)" + (step.total.map { " \(step.completed ?? 0)/\($0)" } ?? ""))
             }
         }
         if onTerminal { StandardError.write("\n") }
@@ -228,11 +255,12 @@ struct LLMProbe: AsyncParsableCommand {
 
     private func write(_ results: [ProbeRun.Result], _ benchmarks: [Benchmark.Result]) throws(LLMError) {
         let output = RecordWriter.standardOutput
+        guard !results.isEmpty || !benchmarks.isEmpty else { return }
         switch format {
         case .prometheus: try output.writeText(ProbeReport.prometheus(results, benchmarks))
         case .nagios: try output.writeText(ProbeReport.nagios(results).line + "\n")
         case .jsonl where text:
-            try output.writeText(ProbeReport.table(results))
+            if !results.isEmpty { try output.writeText(ProbeReport.table(results)) }
             if !benchmarks.isEmpty { try output.writeText("\n" + ProbeReport.table(benchmarks)) }
         case .jsonl:
             for result in results { try output.write(result.record) }

@@ -83,6 +83,28 @@ import Testing
         let (result, _) = try probe(["--wait", "1", root(llama)])
         #expect(result.status == 1)
         #expect(result.lastRecord?["status"] == "loading")
+        // Against a server that never answers, the deadline holds the last probe too.
+        let hole = try server("blackhole")
+        let (silent, elapsed) = try probe(["--wait", "1", "--timeout", "3", root(hole)])
+        #expect(silent.status == 1)
+        #expect(elapsed < .seconds(20))
+    }
+
+    /// What a hostile server says is shown, never obeyed; a page is not a model server;
+    /// a models list that cannot be read is unknown, not empty.
+    @Test func hostileAnswersAreShownNotObeyed() throws {
+        let hostile = try server("hostile")
+        let (table, _) = try probe(["-t", root(hostile)])
+        #expect(!table.stdout.contains("\u{1B}"), "an escape sequence reached the terminal")
+        #expect(table.stdout.contains("\\u{1B}") || table.stdout.contains("\\e") || table.stdout.contains("^["), "\(table.stdout)")
+        let page = try server("page")
+        let (html, _) = try probe([root(page)])
+        #expect(html.lastRecord?["status"] == "down", "an HTML page on every path is no model server")
+        let ollama = try server("ollama", ["--broken-tags"])
+        let (unknown, _) = try probe(["-m", "ollama_chat/llama3.2"], environment: ["OLLAMA_HOST": root(ollama)])
+        #expect(unknown.lastRecord?["model_available"] == nil)
+        #expect(unknown.lastRecord?["models_error"]?.stringValue?.contains("/api/tags") == true)
+        #expect(unknown.lastRecord?["advice"] == nil, "no pull advice for a model that may well be there")
     }
 
     @Test func aModelIsThereOrTheAdviceSaysHowToGetIt() throws {
@@ -133,6 +155,7 @@ import Testing
         }
         let (unknown, _) = try probe(["--format", "nagios", "-m", "nosuchprovider/x"])
         #expect(unknown.status == 3)
+        #expect(unknown.stdout.hasPrefix("LLM UNKNOWN - unknown provider"), "a plugin always prints its status line")
     }
 
     /// Parsed by the real client library's parser, where the test run has it.
@@ -195,7 +218,7 @@ import Testing
         #expect(good.status == 0, "\(good.stdout)\(good.stderr)")
         #expect(good.lastRecord?["model_available"] == true)
         let bad = try run("llm-probe", ["-m", model], stdin: nil, environment: ["LLMKIT_CONFIG": try config(), variable: "sk-wrong-0123456789"])
-        #expect(bad.status == 69)
+        #expect(bad.status == 1, "the server answered: it is reachable, the check failed")
         #expect(bad.lastRecord?["error"]?.stringValue?.contains("key") == true)
         #expect(bad.lastRecord?["advice"]?.stringValue?.contains(variable) == true)
         #expect(!bad.stdout.contains("sk-wrong-0123456789") && !bad.stderr.contains("sk-wrong-0123456789"))
@@ -294,8 +317,13 @@ import Testing
         #expect(progress.last?["status"] == "success")
         #expect(result.lastRecord?["model_available"] == true)
         let failed = try run("llm-probe", ["-m", "ollama/no-such-model", "--pull"], stdin: nil, environment: environment)
-        #expect(failed.status == 69)
+        #expect(failed.status == 1)
         #expect(failed.stderr.contains("file does not exist"))
+        #expect(failed.lastRecord?["model_available"] == false, "the probe record is still written")
+        // Progress goes to stderr where stdout is not records: Prometheus output stays valid.
+        let prometheus = try run("llm-probe", ["-m", "ollama/gemma3", "--pull", "--format", "prometheus"], stdin: nil, environment: environment)
+        #expect(prometheus.stdout.hasPrefix("# HELP"), "\(prometheus.stdout.prefix(200))")
+        #expect(prometheus.stderr.contains("pulling gemma3"))
     }
 
     @Test func watchProbesAgainUntilInterrupted() throws {

@@ -10,6 +10,9 @@ prints "PORT <n>" once listening on 127.0.0.1.
   vllm       GET /version {"version":"0.6.3"}; /v1/models
   lmstudio   GET /api/v0/models (one loaded, one not); /v1/models
   blackhole  accepts connections and never answers
+  hostile    an Ollama whose version carries terminal escape sequences and a line break
+  page       an HTML page on every path (a web app, not a model server)
+--broken-tags  (ollama) /api/tags answers 500
 Anything else: 404.
 """
 import argparse
@@ -26,6 +29,14 @@ PULLED = []
 
 def answers(path):
     kind = ARGS.kind
+    if kind == "hostile" and path == "/api/version":
+        return 200, {"version": "0.1\u001b[2J\u001b]0;owned\u0007\nFAKE LINE"}
+    if kind == "hostile" and path in ("/api/tags", "/api/ps"):
+        return 200, {"models": [{"name": "evil\u001b[31mred", "size": 1}]}
+    if kind == "page":
+        return 200, "<html><body>Welcome</body></html>"
+    if kind == "ollama" and path == "/api/tags" and ARGS.broken_tags:
+        return 500, {"error": "internal"}
     if kind == "ollama":
         if path == "/":
             return 200, "Ollama is running"
@@ -98,7 +109,7 @@ class Handler(BaseHTTPRequestHandler):
         status, payload = answers(self.path.split("?")[0])
         data = (payload if isinstance(payload, str) else json.dumps(payload)).encode()
         self.send_response(status)
-        self.send_header("Content-Type", "text/plain" if isinstance(payload, str) else "application/json")
+        self.send_header("Content-Type", ("text/html" if payload.startswith("<") else "text/plain") if isinstance(payload, str) else "application/json")
         self.send_header("Content-Length", str(len(data)))
         self.send_header("Connection", "close")
         self.end_headers()
@@ -123,6 +134,7 @@ def main():
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--kind", required=True)
     parser.add_argument("--loading", type=float, default=0)
+    parser.add_argument("--broken-tags", action="store_true")
     ARGS = parser.parse_args()
     if ARGS.kind == "blackhole":
         blackhole(ARGS.port)

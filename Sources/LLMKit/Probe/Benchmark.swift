@@ -83,6 +83,7 @@ public struct Benchmark: Sendable {
         options.temperature = 0
         options.seed = 1
         options.idleTimeout = 120
+        options.timeout = 600  // a run that trickles a token a minute still ends
         let request = CompletionRequest(model: model, messages: [.user(prompt)], options: options)
         var result = Result(model: model.description, settings: self)
         _ = await once(request, provider)  // warm-up: loads the model, fills caches

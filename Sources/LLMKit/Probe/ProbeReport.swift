@@ -14,8 +14,9 @@ public enum ProbeReport {
             var note = h.error ?? ""
             if let advice = h.advice { note += (note.isEmpty ? "" : "; ") + advice }
             if let model = r.model, let available = r.modelAvailable { note = "\(model): \(available ? "available" : "missing")" + (note.isEmpty ? "" : "; " + note) }
-            rows.append([h.target, h.status.rawValue, h.server ?? "-", h.version ?? "-", h.latencyMs.map { String(format: "%.1f ms", $0) } ?? "-", models,
-                         TerminalText.escaped(note)])
+            // Every cell a server could have written is shown escaped, not obeyed.
+            rows.append([h.target, h.status.rawValue, h.server ?? "-", h.version ?? "-", h.latencyMs.map { String(format: "%.1f ms", $0) } ?? "-", models, note]
+                .map { TerminalText.escaped($0) })
         }
         let widths = rows[0].indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
         return rows.map { row in
@@ -33,7 +34,7 @@ public enum ProbeReport {
         var rows = [["MODEL", "TTFT", "TOKENS/S (CLIENT)", "TOKENS/S (SERVER)", "PROMPT TOKENS/S", "AGGREGATE"]]
         for b in benchmarks {
             rows.append([b.model, cell(b.ttftMs, " ms"), cell(b.tokensPerSecond, ""), cell(b.serverTokensPerSecond, ""), cell(b.promptTokensPerSecond, ""),
-                         b.aggregateTokensPerSecond.map { String(format: "%.1f", $0) } ?? "-"])
+                         b.aggregateTokensPerSecond.map { String(format: "%.1f", $0) } ?? "-"].map { TerminalText.escaped($0) })
         }
         let widths = rows[0].indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
         let lines = rows.map { row in
@@ -41,7 +42,7 @@ public enum ProbeReport {
         }
         return lines.joined(separator: "\n") + "\n" + "medians (min-max) of \(settings.runs) runs after a warm-up; prompt \(settings.promptWords) words, "
             + "at most \(settings.maxTokens) tokens, temperature 0, \(settings.concurrency) at once\n"
-            + benchmarks.flatMap(\.failures).map { "error: \($0)\n" }.joined()
+            + benchmarks.flatMap(\.failures).map { "error: \(TerminalText.escaped($0))\n" }.joined()
     }
 
     /// Prometheus text exposition format 0.0.4.

@@ -30,6 +30,7 @@ public struct ProbeRun: Sendable {
         }
     }
 
+    /// Seconds each probe may take.
     public var timeout: Double
 
     public init(timeout: Double) { self.timeout = timeout }
@@ -68,7 +69,7 @@ public struct ProbeRun: Sendable {
         case .model(let model, let provider):
             let health = await provider.health(timeout: timeout)
             var result = Result(health: health, model: model.description)
-            guard health.status != .down else { return result }
+            guard health.status != .down, health.listError == nil else { return result }
             result.modelAvailable = Self.serves(health, model.name)
             if result.modelAvailable == false {
                 let names = health.models.map(\.name)

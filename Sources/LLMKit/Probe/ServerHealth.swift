@@ -20,6 +20,11 @@ public struct ServerHealth: Sendable, Equatable {
     public var error: String?
     /// What to do about it, fitted to the server.
     public var advice: String?
+    /// The server sent an HTTP answer, even a refusal: it is reachable.
+    public var answered = false
+    /// The models list could not be read (too large, too slow, not a list): which models
+    /// are served is unknown, which is not the same as none.
+    public var listError: String?
 
     public init(target: String, status: Status, server: String? = nil) {
         self.target = target
@@ -34,6 +39,7 @@ public struct ServerHealth: Sendable, Equatable {
         o.set("latency_ms", latencyMs.map { .double(($0 * 10).rounded() / 10) })
         if status != .down || !models.isEmpty { o["models"] = .array(models.map { .object($0.record) }) }
         o.set("error", error.map(JSONValue.string))
+        o.set("models_error", listError.map(JSONValue.string))
         o.set("advice", advice.map(JSONValue.string))
         return o
     }

@@ -30,11 +30,13 @@ public struct ServerProbe: Sendable {
         var ok: Bool { status.map { (200..<300).contains($0) } ?? false }
     }
 
-    func get(_ url: String) async -> Answer {
-        var request = HTTPRequest(method: "GET", url: url, headers: headers)
+    /// `keyed`: the request carries `headers` (the key). Only the provider's own endpoint
+    /// gets them; the other kinds' endpoints are asked without.
+    func get(_ url: String, keyed: Bool = true) async -> Answer {
+        var request = HTTPRequest(method: "GET", url: url, headers: keyed ? headers : [])
         request.timeout = timeout
         request.connectTimeout = min(timeout, 2)
-        request.maxBodyBytes = 4 << 20
+        request.maxBodyBytes = 16 << 20
         let start = ContinuousClock.now
         do {
             let response = try await client.send(request)
@@ -45,20 +47,25 @@ public struct ServerProbe: Sendable {
         }
     }
 
-    /// What answers at `base` (a root, or an API base whose path is ignored).
-    public func identify(_ base: String) async -> ServerHealth {
+    /// What answers at `base`'s host and port. `modelsURL` is the provider's own models
+    /// list (its `api_base` path kept), the one request that carries the key; without it,
+    /// `/v1/models` at the root, asked with no key.
+    public func identify(_ base: String, modelsURL: String? = nil) async -> ServerHealth {
         let root = Self.root(of: base)
-        async let ollama = get(root + "/api/version")
-        async let llama = get(root + "/health")
-        async let vllm = get(root + "/version")
-        async let studio = get(root + "/api/v0/models")
-        async let openai = get(root + "/v1/models")
+        let keyedRoot = modelsURL == nil && !headers.isEmpty && base == root  // Ollama native: its base is the root
+        async let ollama = get(root + "/api/version", keyed: keyedRoot)
+        async let llama = get(root + "/health", keyed: false)
+        async let vllm = get(root + "/version", keyed: false)
+        async let studio = get(root + "/api/v0/models", keyed: false)
+        async let openai = get(modelsURL ?? root + "/v1/models", keyed: modelsURL != nil)
         let answers = await (ollama: ollama, llama: llama, vllm: vllm, studio: studio, openai: openai)
         let all = [answers.ollama, answers.llama, answers.vllm, answers.studio, answers.openai]
 
         var health = ServerHealth(target: root, status: .up)
         health.latencyMs = all.filter { $0.status != nil }.map(\.seconds).min().map { $0 * 1000 }
-        guard all.contains(where: { $0.status != nil }) else {
+        health.answered = all.contains { $0.status != nil }
+        let listed = answers.openai.ok && answers.openai.body?["data"]?.arrayValue != nil
+        guard health.answered else {
             health.status = .down
             let timedOut = all.contains(where: \.timedOut)
             health.error = timedOut ? "no answer within \(ToolOutput.seconds(timeout)) s" : all.first?.failure ?? "no answer"
@@ -67,24 +74,28 @@ public struct ServerProbe: Sendable {
         if answers.ollama.ok, let version = answers.ollama.body?["version"]?.stringValue {
             health.server = "ollama"
             health.version = version
-            health.models = await ollamaModels(root)
+            await ollamaModels(root, into: &health)
         } else if answers.llama.status == 503 || answers.llama.ok && answers.llama.body?["status"] != nil {
             health.server = "llama.cpp"
             if answers.llama.status == 503 {
                 health.status = .loading
                 health.error = answers.llama.body?["error"]?["message"]?.stringValue ?? "loading the model"
+            } else {
+                health.version = await get(root + "/props", keyed: false).body?["build_info"]?.stringValue
+                health.listError = listed ? nil : Self.problem(answers.openai, "/v1/models")
             }
             health.models = Self.openAIModels(answers.openai.body)
         } else if answers.vllm.ok, let version = answers.vllm.body?["version"]?.stringValue {
             health.server = "vllm"
             health.version = version
             health.models = Self.openAIModels(answers.openai.body)
+            health.listError = listed ? nil : Self.problem(answers.openai, "/v1/models")
         } else if answers.studio.ok, let data = answers.studio.body?["data"]?.arrayValue {
             health.server = "lm_studio"
             health.models = data.compactMap { item in
                 item["id"]?.stringValue.map { ServedModel(name: $0, loaded: item["state"]?.stringValue.map { $0 == "loaded" }) }
             }
-        } else if answers.openai.ok {
+        } else if listed {
             health.server = "openai-compatible"
             health.models = Self.openAIModels(answers.openai.body)
         } else if answers.openai.status == 401 || answers.openai.status == 403 {
@@ -92,15 +103,29 @@ public struct ServerProbe: Sendable {
             health.error = "the server refused the key (HTTP \(answers.openai.status!))"
         } else {
             health.status = .down
-            health.error = "answers HTTP, but is no model server llmkit knows (/v1/models: HTTP \(answers.openai.status.map(String.init) ?? "none"))"
+            health.error = "answers HTTP, but is no model server llmkit knows (/v1/models: \(Self.problem(answers.openai, "")))"
         }
         return health
     }
 
-    private func ollamaModels(_ root: String) async -> [ServedModel] {
+    /// What went wrong with one request, in a few words.
+    static func problem(_ answer: Answer, _ path: String) -> String {
+        let what = answer.status.map { (200..<300).contains($0) ? "not a models list" : "HTTP \($0)" } ?? answer.failure ?? "no answer"
+        return path.isEmpty ? what : "\(path): \(what)"
+    }
+
+    private func ollamaModels(_ root: String, into health: inout ServerHealth) async {
         async let tags = get(root + "/api/tags")
         async let running = get(root + "/api/ps")
         let (all, loaded) = await (tags, running)
+        guard all.ok, all.body?["models"]?.arrayValue != nil else {
+            health.listError = Self.problem(all, "/api/tags")
+            return
+        }
+        health.models = Self.ollamaModels(all, loaded)
+    }
+
+    private static func ollamaModels(_ all: Answer, _ loaded: Answer) -> [ServedModel] {
         let inMemory = Set((loaded.body?["models"]?.arrayValue ?? []).compactMap { $0["name"]?.stringValue ?? $0["model"]?.stringValue })
         return (all.body?["models"]?.arrayValue ?? []).compactMap { item in
             guard let name = item["name"]?.stringValue ?? item["model"]?.stringValue else { return nil }
@@ -121,6 +146,7 @@ public struct ServerProbe: Sendable {
         let answer = await get(url)
         var health = ServerHealth(target: Self.root(of: url), status: answer.ok ? .up : .down, server: server)
         health.latencyMs = answer.status == nil ? nil : answer.seconds * 1000
+        health.answered = answer.status != nil
         if answer.ok {
             health.models = names(answer.body)
         } else if let status = answer.status {
