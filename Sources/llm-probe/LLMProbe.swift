@@ -194,6 +194,7 @@ struct LLMProbe: AsyncParsableCommand {
             if text, format == .jsonl { try RecordWriter.standardOutput.writeText("\n" + Date().formatted(.iso8601) + "\n") }
             try write(results, [])
         }
+        if hardware || recommend { try await describeMachine(environment) }
         let benchFailed = bench && (benchmarks.count < benchTargets.count || benchmarks.contains { !$0.failures.isEmpty })
         if format == .nagios { return benchFailed ? 2 : ProbeReport.nagios(results).code }
         if deadline != nil, !ready(results) { return ExitStatus.checkFailed.rawValue }  // --wait ran out

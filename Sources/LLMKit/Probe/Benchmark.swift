@@ -65,7 +65,8 @@ public struct Benchmark: Sendable {
 
         public var record: JSONObject {
             var o: JSONObject = ["type": "bench", "model": .string(model), "runs": .int(settings.runs), "concurrency": .int(settings.concurrency),
-                                 "prompt_words": .int(settings.promptWords), "max_tokens": .int(settings.maxTokens)]
+                                 "prompt_words": .int(settings.promptWords), "max_tokens": .int(settings.maxTokens),
+                                 "prompt": .string(settings.prompt)]
             o.set("ttft_ms", ttftMs?.json)
             o.set("tokens_per_second", tokensPerSecond?.json)
             o.set("server_tokens_per_second", serverTokensPerSecond?.json)

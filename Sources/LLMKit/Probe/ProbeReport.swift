@@ -29,7 +29,7 @@ public enum ProbeReport {
     public static func table(_ benchmarks: [Benchmark.Result]) -> String {
         guard let settings = benchmarks.first?.settings else { return "" }
         func cell(_ stats: Benchmark.Stats?, _ unit: String) -> String {
-            stats.map { String(format: "%.1f%@ (%.1f-%.1f)", $0.median, unit, $0.min, $0.max) } ?? "-"
+            stats.map { String(format: "%.1f%@ (%.1f-%.1f, p95 %.1f)", $0.median, unit, $0.min, $0.max, $0.p95) } ?? "-"
         }
         var rows = [["MODEL", "TTFT", "TOKENS/S (CLIENT)", "TOKENS/S (SERVER)", "PROMPT TOKENS/S", "AGGREGATE"]]
         for b in benchmarks {
@@ -40,8 +40,9 @@ public enum ProbeReport {
         let lines = rows.map { row in
             row.enumerated().map { i, cell in i == row.count - 1 ? cell : cell.padding(toLength: widths[i], withPad: " ", startingAt: 0) }.joined(separator: "  ")
         }
-        return lines.joined(separator: "\n") + "\n" + "medians (min-max) of \(settings.runs) runs after a warm-up; prompt \(settings.promptWords) words, "
-            + "at most \(settings.maxTokens) tokens, temperature 0, \(settings.concurrency) at once\n"
+        return lines.joined(separator: "\n") + "\n" + "medians (min-max, p95) of \(settings.runs) runs after a warm-up; prompt \(settings.promptWords) words, "
+            + "at most \(settings.maxTokens) tokens, temperature 0, seed 1, \(settings.concurrency) at once\n"
+            + "prompt: \(settings.prompt.prefix(72))…\n"
             + benchmarks.flatMap(\.failures).map { "error: \(TerminalText.escaped($0))\n" }.joined()
     }
 
