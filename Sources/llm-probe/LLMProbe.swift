@@ -156,11 +156,11 @@ struct LLMProbe: AsyncParsableCommand {
         var results = await run.probe(probeTargets)
         if pull {
             for result in results where result.modelAvailable == false {
-                guard result.health.server == "ollama" else {
-                    log.note("--pull works with Ollama servers only; \(result.health.target) is \(result.health.server ?? "unknown")")
+                guard let puller = ProbeRun.puller(for: result) else {
+                    log.note("\(result.health.target) (\(result.health.server ?? "unknown")) cannot pull models: --pull works with Ollama servers")
                     continue
                 }
-                do { try await fetch(result) } catch { log.error(error) }
+                do { try await fetch(puller.model, with: puller.pull) } catch { log.error(error) }
             }
             results = await run.probe(probeTargets)
         }
@@ -204,14 +204,13 @@ struct LLMProbe: AsyncParsableCommand {
         return results.allSatisfy(\.healthy) ? 0 : ExitStatus.checkFailed.rawValue
     }
 
-    /// `--pull`: Ollama fetches the model; a bar on a terminal, records otherwise.
-    private func fetch(_ result: ProbeRun.Result) async throws(LLMError) {
-        guard let model = result.model?.split(separator: "/", maxSplits: 1).last.map(String.init) else { return }
+    /// `--pull`: the server fetches the model; a bar on a terminal, records otherwise.
+    private func fetch(_ model: String, with puller: OllamaPull) async throws(LLMError) {
         let onTerminal = FileDescriptorIO.isTerminal(2)
         // Progress records only where records are the output; otherwise lines on stderr.
         let asRecords = format == .jsonl && !text
         let output = RecordWriter.standardOutput
-        try await OllamaPull(root: result.health.target).pull(model) { step in
+        try await puller.pull(model) { step in
             if onTerminal {
                 let share = step.total.flatMap { total in step.completed.map { total > 0 ? Double($0) / Double(total) : 0 } }
                 let bar = share.map { s in "[" + String(repeating: "#", count: Int(s * 30)) + String(repeating: ".", count: 30 - Int(s * 30)) + "] \(Int(s * 100))%" } ?? ""
@@ -230,11 +229,7 @@ struct LLMProbe: AsyncParsableCommand {
     private func describeMachine(_ environment: Environment) async throws(LLMError) {
         let machine = Hardware.current(environment: environment)
         var picks = recommend ? ModelAdvice.picks(machine) : []
-        if recommend, let ollama = ProviderPresets.preset("ollama_chat", environment: environment)?.apiBase {
-            // What the local Ollama already has, by the sizes it reports.
-            let found = await ServerProbe(timeout: 1).identify(ollama)
-            if found.server == "ollama" { picks = ModelAdvice.installed(found.models, on: machine) + picks }
-        }
+        if recommend { picks = ModelAdvice.installed(await ProbeRun.installedModels(environment: environment), on: machine) + picks }
         let output = RecordWriter.standardOutput
         guard text else {
             try output.write(machine.record)

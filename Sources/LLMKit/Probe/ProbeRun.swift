@@ -80,6 +80,20 @@ public struct ProbeRun: Sendable {
         }
     }
 
+    /// Fetches a missing model where the server can (Ollama); `nil` when it cannot, with why.
+    public static func puller(for result: Result) -> (model: String, pull: OllamaPull)? {
+        guard result.modelAvailable == false, result.health.server == "ollama",
+              let model = result.model?.split(separator: "/", maxSplits: 1).last.map(String.init) else { return nil }
+        return (model, OllamaPull(root: result.health.target))
+    }
+
+    /// What the local machine's servers already have (Ollama's models, with their sizes).
+    public static func installedModels(environment: Environment) async -> [ServedModel] {
+        guard let base = ProviderPresets.preset("ollama_chat", environment: environment)?.apiBase else { return [] }
+        let found = await ServerProbe(timeout: 1).identify(base)
+        return found.server == "ollama" ? found.models : []
+    }
+
     /// Whether the server serves `name`. A llama.cpp server with one model answers to any
     /// name (single-model mode), so any name is served there.
     static func serves(_ health: ServerHealth, _ name: String) -> Bool {
