@@ -344,3 +344,20 @@ import Testing
         #expect(rounds >= 3, "\(rounds) rounds in 1.5 s at 0.2 s apart")
     }
 }
+
+/// The server's own speed, where it reports one, is shown beside ours.
+@Suite struct BenchServerTimingsTests {
+    @Test func ollamaDurationsAreTheServersFigure() async throws {
+        let server = try FakeServer(script: "fake_provider.py")
+        let settings = ProviderSettings(name: "ollama_chat", format: "ollama_chat", apiBase: "http://127.0.0.1:\(server.port)")
+        var bench = Benchmark()
+        bench.runs = 2
+        bench.maxTokens = 8
+        let result = await bench.run(ModelReference(provider: "ollama_chat", name: "cached-usage"), provider: OllamaChatProvider(settings: settings, apiKey: nil))
+        #expect(result.failures.isEmpty, "\(result.failures)")
+        #expect(result.serverTokensPerSecond?.median == 70, "7 tokens in 100 ms, by the server's clock")
+        #expect(result.promptTokensPerSecond?.median == 2000)
+        #expect(result.tokensPerSecond != nil, "and ours beside it")
+        #expect(result.outputTokens?.median == 7)
+    }
+}
