@@ -10,6 +10,7 @@ let package = Package(
         .executable(name: "llm-stream", targets: ["llm-stream"]),
         .executable(name: "llm-tools", targets: ["llm-tools"]),
         .executable(name: "llm-probe", targets: ["llm-probe"]),
+        .executable(name: "llm-cost", targets: ["llm-cost"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -48,6 +49,10 @@ let package = Package(
         ),
         .executableTarget(
             name: "llm-probe",
+            dependencies: ["LLMCommandLine", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .executableTarget(
+            name: "llm-cost",
             dependencies: ["LLMCommandLine", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(

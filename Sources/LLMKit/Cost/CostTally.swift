@@ -1,0 +1,171 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+
+/// Reads records and adds up what their assistant messages cost: the heart of `llm-cost`.
+///
+/// A line with no `"usage"` in it is passed over by a byte search, without a JSON tree:
+/// logs are mostly other records, and a month of them is millions of lines.
+public struct CostTally: Sendable {
+    public enum Grouping: String, Sendable, CaseIterable {
+        case model, provider, id
+    }
+
+    public struct Totals: Sendable {
+        public var requests = 0
+        public var inputTokens = 0
+        public var outputTokens = 0
+        public var cacheReadTokens = 0
+        public var cacheWriteTokens = 0
+        public var reasoningTokens = 0
+        public var cost = Cost()
+
+        mutating func add(_ usage: Usage, _ cost: Cost) {
+            requests += 1
+            inputTokens &+= usage.inputTokens ?? 0
+            outputTokens &+= usage.outputTokens ?? 0
+            cacheReadTokens &+= usage.cacheReadTokens ?? 0
+            cacheWriteTokens &+= usage.cacheWriteTokens ?? 0
+            reasoningTokens &+= usage.reasoningTokens ?? 0
+            self.cost = self.cost + cost
+        }
+
+        func json(key: String?) -> JSONObject {
+            var o = JSONObject()
+            o.set("key", key.map(JSONValue.string))
+            o["usd"] = .double((cost.total * 1e6).rounded() / 1e6)
+            o["requests"] = .int(requests)
+            o["input_tokens"] = .int(inputTokens)
+            o["cache_read_tokens"] = .int(cacheReadTokens)
+            o["cache_write_tokens"] = .int(cacheWriteTokens)
+            o["output_tokens"] = .int(outputTokens)
+            o["reasoning_tokens"] = .int(reasoningTokens)
+            return o
+        }
+    }
+
+    public let prices: PriceTable
+    public let grouping: Grouping
+    public private(set) var total = Totals()
+    public private(set) var groups: [String: Totals] = [:]
+    private var order: [String] = []
+    /// Messages whose model no table prices, by model: reported, never counted as free.
+    public private(set) var unpriced: [String: Int] = [:]
+    /// Assistant messages with no usage at all.
+    public private(set) var withoutUsage = 0
+
+    public init(prices: PriceTable, grouping: Grouping = .model) {
+        self.prices = prices
+        self.grouping = grouping
+    }
+
+    /// One line of input. Returns the line to pass on when `annotate` is set (the same
+    /// bytes unless it held a priced message, which gains `cost`).
+    public mutating func add(line: [UInt8], number: Int, annotate: Bool) throws(LLMError) -> [UInt8]? {
+        guard Self.contains(line, "\"usage\"") else {
+            if Self.contains(line, "\"assistant\"") { withoutUsage += 1 }
+            return annotate ? line : nil
+        }
+        let value: JSONValue
+        do {
+            value = try JSONParser.parse(line)
+        } catch {
+            throw LLMError(.invalidInput, "line \(number) is not a JSON record: \(error)")
+        }
+        guard var record = value.objectValue else { return annotate ? line : nil }
+        // A message itself, or a batch result carrying one (`{"id","message":{…}}`).
+        if record["role"] == "assistant" {
+            guard let cost = add(record, id: record["id"]?.stringValue) else { return annotate ? line : nil }
+            guard annotate else { return nil }
+            record["cost"] = cost.json
+        } else if var message = record["message"]?.objectValue, message["role"] == "assistant" {
+            guard let cost = add(message, id: record["id"]?.stringValue ?? record["custom_id"]?.stringValue) else { return annotate ? line : nil }
+            guard annotate else { return nil }
+            message["cost"] = cost.json
+            record["message"] = .object(message)
+        } else {
+            return annotate ? line : nil
+        }
+        var bytes: [UInt8] = []
+        record.write(to: &bytes)
+        return bytes
+    }
+
+    private mutating func add(_ message: JSONObject, id: String?) -> Cost? {
+        guard let usage = Usage(json: message["usage"]), !usage.isEmpty else {
+            withoutUsage += 1
+            return nil
+        }
+        let model = message["model"]?.stringValue ?? "unknown"
+        let cost: Cost
+        switch prices.price(for: model) {
+        case .priced(let price): cost = Cost.of(usage, at: price)
+        case .free: cost = Cost()
+        case .unknown:
+            unpriced[model, default: 0] += 1
+            return nil
+        }
+        total.add(usage, cost)
+        let key: String = switch grouping {
+        case .model: model
+        case .provider: model.split(separator: "/").first.map(String.init) ?? model
+        case .id: id ?? "(no id)"
+        }
+        if groups[key] == nil { order.append(key) }
+        groups[key, default: Totals()].add(usage, cost)
+        return cost
+    }
+
+    /// Whether `needle` occurs in `line`: `memchr` finds each candidate first byte.
+    static func contains(_ line: [UInt8], _ needle: StaticString) -> Bool {
+        let count = needle.utf8CodeUnitCount
+        return line.withUnsafeBytes { haystack -> Bool in
+            guard let base = haystack.baseAddress, haystack.count >= count else { return false }
+            var offset = 0
+            while offset <= haystack.count - count {
+                guard let hit = memchr(base + offset, Int32(needle.utf8Start[0]), haystack.count - count - offset + 1) else { return false }
+                let at = base.distance(to: UnsafeRawPointer(hit))
+                if memcmp(base + at, needle.utf8Start, count) == 0 { return true }
+                offset = at + 1
+            }
+            return false
+        }
+    }
+
+    /// The `cost` summary record.
+    public var record: JSONObject {
+        var o: JSONObject = ["type": "cost"]
+        for (key, value) in total.json(key: nil).entries { o[key] = value }
+        o["by"] = .string(grouping.rawValue)
+        o["groups"] = .array(order.map { .object(groups[$0]!.json(key: $0)) })
+        if !unpriced.isEmpty {
+            o["unpriced_requests"] = .int(unpriced.values.reduce(0, +))
+            o["unpriced_models"] = .object(JSONObject(unpriced.sorted { $0.key < $1.key }.map { ($0.key, JSONValue.int($0.value)) }))
+        }
+        if withoutUsage > 0 { o["without_usage"] = .int(withoutUsage) }
+        o["prices"] = .array(prices.sources.map(JSONValue.string))
+        return o
+    }
+
+    /// A table a person reads at a glance: one line a group, the total last.
+    public var table: String {
+        func usd(_ v: Double) -> String { String(format: "$%.4f", v) }
+        var rows = [[grouping.rawValue.uppercased(), "REQUESTS", "INPUT", "CACHED", "OUTPUT", "COST"]]
+        for key in order.sorted(by: { groups[$0]!.cost.total > groups[$1]!.cost.total }) {
+            let g = groups[key]!
+            rows.append([key, "\(g.requests)", "\(g.inputTokens)", "\(g.cacheReadTokens)", "\(g.outputTokens)", usd(g.cost.total)])
+        }
+        rows.append(["TOTAL", "\(total.requests)", "\(total.inputTokens)", "\(total.cacheReadTokens)", "\(total.outputTokens)", usd(total.cost.total)])
+        let widths = rows[0].indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
+        var lines = rows.map { row in
+            row.enumerated().map { i, cell in
+                i == 0 ? cell.padding(toLength: widths[i], withPad: " ", startingAt: 0) : String(repeating: " ", count: widths[i] - cell.count) + cell
+            }.joined(separator: "  ")
+        }
+        lines.insert(String(repeating: "-", count: lines[0].count), at: lines.count - 1)
+        for (model, count) in unpriced.sorted(by: { $0.key < $1.key }) { lines.append("unpriced: \(model) (\(count) request\(count == 1 ? "" : "s")): no price for it") }
+        if withoutUsage > 0 { lines.append("without usage: \(withoutUsage) assistant message\(withoutUsage == 1 ? "" : "s")") }
+        return TerminalText.escaped(lines.joined(separator: "\n"), keepingLineBreaks: true) + "\n"
+    }
+}

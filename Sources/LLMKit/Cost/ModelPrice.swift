@@ -1,0 +1,101 @@
+/// What one model's tokens cost, in US dollars per token.
+public struct ModelPrice: Sendable, Equatable {
+    /// The rates above a prompt size (`input_cost_per_token_above_200k_tokens`…): when a
+    /// request's prompt crosses `threshold`, the whole request is priced at them.
+    public struct Rates: Sendable, Equatable {
+        public var input: Double
+        public var output: Double
+        public var cacheRead: Double?
+        public var cacheWrite: Double?
+        public var cacheWriteOneHour: Double?
+        /// Reasoning tokens, where priced apart from other output.
+        public var reasoning: Double?
+    }
+
+    public var base: Rates
+    /// Sorted by threshold, in prompt tokens.
+    public var tiers: [(threshold: Int, rates: Rates)] = []
+
+    public static func == (a: ModelPrice, b: ModelPrice) -> Bool {
+        a.base == b.base && a.tiers.map(\.threshold) == b.tiers.map(\.threshold) && a.tiers.map(\.rates) == b.tiers.map(\.rates)
+    }
+
+    public init(base: Rates, tiers: [(threshold: Int, rates: Rates)] = []) {
+        self.base = base
+        self.tiers = tiers.sorted { $0.threshold < $1.threshold }
+    }
+
+    /// A LiteLLM `model_prices_and_context_window.json` entry; nil without token prices.
+    public init?(litellm entry: JSONObject) {
+        func rates(_ suffix: String) -> Rates? {
+            guard let input = entry["input_cost_per_token" + suffix]?.doubleValue else { return nil }
+            let output = entry["output_cost_per_token" + suffix]?.doubleValue
+            guard let output = output ?? (suffix.isEmpty ? nil : entry["output_cost_per_token"]?.doubleValue) else { return nil }
+            return Rates(input: input, output: output,
+                         cacheRead: entry["cache_read_input_token_cost" + suffix]?.doubleValue,
+                         cacheWrite: entry["cache_creation_input_token_cost" + suffix]?.doubleValue,
+                         cacheWriteOneHour: entry["cache_creation_input_token_cost_above_1hr" + suffix]?.doubleValue,
+                         reasoning: entry["output_cost_per_reasoning_token" + suffix]?.doubleValue)
+        }
+        guard let base = rates("") else { return nil }
+        var tiers: [(Int, Rates)] = []
+        for (key, _) in entry.entries where key.hasPrefix("input_cost_per_token_above_") && key.hasSuffix("k_tokens") {
+            let suffix = String(key.dropFirst("input_cost_per_token".count))
+            guard let thousands = Int(suffix.dropFirst("_above_".count).dropLast("k_tokens".count)), var tier = rates(suffix) else { continue }
+            // Parts a tier leaves out keep their base price.
+            tier.cacheRead = tier.cacheRead ?? base.cacheRead
+            tier.cacheWrite = tier.cacheWrite ?? base.cacheWrite
+            tier.cacheWriteOneHour = tier.cacheWriteOneHour ?? base.cacheWriteOneHour
+            tier.reasoning = tier.reasoning ?? base.reasoning
+            tiers.append((thousands * 1000, tier))
+        }
+        self.init(base: base, tiers: tiers)
+    }
+
+    /// The rates for a request whose prompt is `promptTokens` long.
+    public func rates(forPrompt promptTokens: Int) -> Rates {
+        tiers.last { promptTokens > $0.threshold }?.rates ?? base
+    }
+}
+
+/// A request's cost, in US dollars, by part.
+public struct Cost: Sendable, Equatable {
+    public var input = 0.0
+    public var cacheRead = 0.0
+    public var cacheWrite = 0.0
+    public var output = 0.0
+    public var total: Double { input + cacheRead + cacheWrite + output }
+
+    public init() {}
+
+    public var json: JSONValue {
+        func usd(_ v: Double) -> JSONValue { .double((v * 1e8).rounded() / 1e8) }
+        return ["usd": usd(total), "input": usd(input), "cache_read": usd(cacheRead), "cache_write": usd(cacheWrite), "output": usd(output)]
+    }
+
+    /// The cost rules (the man page has them too): uncached input = input − cache reads −
+    /// cache writes, each part at its own price (a part with no price of its own at the
+    /// input price); reasoning at the output price unless priced apart; when the prompt
+    /// crosses a long-context tier, the whole request at that tier's rates.
+    public static func of(_ usage: Usage, at price: ModelPrice) -> Cost {
+        let prompt = max(0, usage.inputTokens ?? 0)
+        let read = max(0, usage.cacheReadTokens ?? 0), written = max(0, usage.cacheWriteTokens ?? 0)
+        let rates = price.rates(forPrompt: prompt)
+        var cost = Cost()
+        cost.input = Double(max(0, prompt - read - written)) * rates.input
+        cost.cacheRead = Double(read) * (rates.cacheRead ?? rates.input)
+        cost.cacheWrite = Double(written) * (rates.cacheWrite ?? rates.input)
+        let output = max(0, usage.outputTokens ?? 0), reasoning = min(output, max(0, usage.reasoningTokens ?? 0))
+        cost.output = Double(output - reasoning) * rates.output + Double(reasoning) * (rates.reasoning ?? rates.output)
+        return cost
+    }
+
+    public static func + (a: Cost, b: Cost) -> Cost {
+        var sum = Cost()
+        sum.input = a.input + b.input
+        sum.cacheRead = a.cacheRead + b.cacheRead
+        sum.cacheWrite = a.cacheWrite + b.cacheWrite
+        sum.output = a.output + b.output
+        return sum
+    }
+}

@@ -1,0 +1,88 @@
+/// Prices by model name, and how a `provider/model` string finds its price.
+public struct PriceTable: Sendable {
+    private var prices: [String: ModelPrice] = [:]
+    /// Where the prices came from, for the summary record.
+    public var sources: [String] = []
+
+    /// Providers that run on the user's own hardware: free unless the config prices them.
+    public static let localProviders: Set<String> = ["ollama", "ollama_chat", "llamacpp", "vllm", "lm_studio", "localai", "textgen", "cmd", "mock"]
+
+    public init() {}
+
+    /// The table llmkit ships: LiteLLM's prices for the hosted providers it speaks.
+    public static let builtin: PriceTable = {
+        var table = PriceTable()
+        if let json = try? JSONParser.parse(BuiltinPrices.json) { table.add(litellm: json, source: BuiltinPrices.source) }
+        return table
+    }()
+
+    public var count: Int { prices.count }
+
+    /// Entries of a LiteLLM price file; those without token prices (images, audio,
+    /// embeddings) are left out. Returns how many were taken.
+    @discardableResult
+    public mutating func add(litellm json: JSONValue, source: String) -> Int {
+        var taken = 0
+        for (name, value) in json.objectValue?.entries ?? [] {
+            guard let entry = value.objectValue, entry["mode"].map({ $0 == "chat" }) ?? true, let price = ModelPrice(litellm: entry) else { continue }
+            prices[name.lowercased()] = price
+            taken += 1
+        }
+        sources.append(source)
+        return taken
+    }
+
+    /// Our own form, per million tokens: `{"model": {"input": 3, "output": 15,
+    /// "cache_read": 0.3, "cache_write": 3.75}}`.
+    @discardableResult
+    public mutating func add(ownFormat json: JSONValue, source: String) throws(LLMError) -> Int {
+        var taken = 0
+        for (name, value) in json.objectValue?.entries ?? [] {
+            guard let input = value["input"]?.doubleValue, let output = value["output"]?.doubleValue else {
+                throw LLMError(.configuration, "\(source): the price of \(name) needs input and output (US dollars per million tokens)")
+            }
+            let perToken = { (v: JSONValue?) in v?.doubleValue.map { $0 / 1e6 } }
+            prices[name.lowercased()] = ModelPrice(base: .init(input: input / 1e6, output: output / 1e6, cacheRead: perToken(value["cache_read"]),
+                                                               cacheWrite: perToken(value["cache_write"]), reasoning: perToken(value["reasoning"])))
+            taken += 1
+        }
+        sources.append(source)
+        return taken
+    }
+
+    /// LiteLLM's file or ours, told apart by their fields.
+    public mutating func add(file json: JSONValue, source: String) throws(LLMError) -> Int {
+        let looksLiteLLM = json.objectValue?.entries.contains { $0.1["input_cost_per_token"] != nil } ?? false
+        return looksLiteLLM ? add(litellm: json, source: source) : try add(ownFormat: json, source: source)
+    }
+
+    /// The price of `model` (`provider/name` as llmkit writes it): the full string, the
+    /// name, the provider's LiteLLM prefix with the name, each also without a dated
+    /// suffix (`-20250929`, `-2024-08-06`). `.free` for local providers with no price;
+    /// `nil` for a model no table knows, which is reported, never priced at 0.
+    public func price(for model: String) -> Lookup {
+        let lower = model.lowercased()
+        let parts = lower.split(separator: "/", maxSplits: 1).map(String.init)
+        let provider = parts.count == 2 ? parts[0] : nil
+        let name = parts.count == 2 ? parts[1] : lower
+        var candidates = [lower, name]
+        if let provider { candidates.append("\(provider)/\(name)") }
+        candidates += candidates.map(Self.undated)
+        for candidate in candidates where prices[candidate] != nil { return .priced(prices[candidate]!) }
+        if let provider, Self.localProviders.contains(provider) { return .free }
+        return .unknown
+    }
+
+    public enum Lookup: Sendable, Equatable {
+        case priced(ModelPrice)
+        case free
+        case unknown
+    }
+
+    /// Without a trailing date: `-20250929` or `-2024-08-06`.
+    static func undated(_ name: String) -> String {
+        if let match = name.firstMatch(of: /-\d{8}$/) { return String(name[..<match.range.lowerBound]) }
+        if let match = name.firstMatch(of: /-\d{4}-\d{2}-\d{2}$/) { return String(name[..<match.range.lowerBound]) }
+        return name
+    }
+}

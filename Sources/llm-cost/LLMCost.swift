@@ -1,0 +1,130 @@
+import ArgumentParser
+import Foundation
+import LLMCommandLine
+import LLMKit
+
+@main
+struct LLMCost: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "llm-cost",
+        abstract: "Turn the usage in llmkit records into money: totals, per-message costs and budgets.",
+        discussion: """
+            Reads records (transcripts, batch results, llm-stream output, months of logs) and \
+            prices every assistant message by its model and normalized usage. By default it \
+            writes one {"type":"cost",...} summary (with -t, a table); --annotate passes every \
+            record through, adding "cost" to each assistant message.
+
+            Prices: a built-in table (LiteLLM's prices for OpenAI, Anthropic, Gemini, Groq, \
+            xAI, Mistral and DeepSeek; see --prices-source), overridden by --prices FILE: \
+            LiteLLM's model_prices_and_context_window.json, or our own form {"model": \
+            {"input": 3, "output": 15, "cache_read": 0.3, "cache_write": 3.75}} in US dollars \
+            per million tokens. Local providers (ollama, llamacpp, vllm, …) cost 0. A model \
+            with no price is reported as unpriced, never counted as free.
+
+            Cost rules: uncached input = input - cache reads - cache writes; each part at its \
+            own price (a part with no price of its own at the input price); reasoning tokens \
+            at the output price unless priced apart; when the prompt crosses a long-context \
+            tier (e.g. above 200k tokens), the whole request at that tier's rates, as the \
+            providers and LiteLLM do. Cache writes are priced at the 5-minute rate: llmkit's \
+            usage does not say which cache a write went to.
+
+            Examples:
+              llm-complete -m anthropic/claude-sonnet-4-5 "hi" | llm-cost -t
+              llm-cost --by provider -t < transcripts.jsonl
+              cat batch-results.jsonl | llm-cost --annotate | llm-cost -t
+              llm-cost --budget 5 < today.jsonl || echo "over budget"
+
+            Exit status: 0; 1 when --budget is exceeded; 65 for a line that is not JSON \
+            (unless --keep-going); 78 for a price file that cannot be read.
+            """,
+        version: LLMKitVersion.current
+    )
+
+    @Argument(help: ArgumentHelp("Files to read (default: stdin).", valueName: "file"))
+    var files: [String] = []
+
+    @Flag(help: "Pass every record through, adding cost to each assistant message.")
+    var annotate = false
+
+    @Option(help: ArgumentHelp("Group totals by model, provider or id.", valueName: "key"))
+    var by: CostTally.Grouping = .model
+
+    @Option(help: ArgumentHelp("Exit 1 when the total is over this many US dollars.", valueName: "usd"))
+    var budget: Double?
+
+    @Option(help: ArgumentHelp("A price file (LiteLLM's JSON or ours); repeatable, later files win.", valueName: "file"))
+    var prices: [String] = []
+
+    @Flag(help: "Skip lines that are not JSON (counted) instead of stopping.")
+    var keepGoing = false
+
+    @Flag(name: .shortAndLong, help: "A table for a person instead of a record.")
+    var text = false
+
+    func validate() throws {
+        if let budget, !(budget >= 0 && budget.isFinite) { throw ValidationError("--budget must be a number of US dollars, 0 or more") }
+        if annotate && text { throw ValidationError("--annotate writes records; use -t on a second llm-cost") }
+    }
+
+    func run() async throws {
+        FileDescriptorIO.ignoreSigpipe()
+        let log = Log(tool: "llm-cost", verbose: false)
+        let status: ExitStatus
+        do throws(LLMError) {
+            status = try tally(log: log)
+        } catch {
+            log.error(error)
+            status = error.exitStatus
+        }
+        Interruption.exitUnlessInterrupted(status)
+    }
+
+    private func tally(log: Log) throws(LLMError) -> ExitStatus {
+        var table = PriceTable.builtin
+        for path in prices {
+            guard let data = FileManager.default.contents(atPath: path) else { throw LLMError(.configuration, "cannot read price file \(path)") }
+            let json: JSONValue
+            do { json = try JSONParser.parse(Array(data)) } catch { throw LLMError(.configuration, "price file \(path) is not JSON: \(error)") }
+            if try table.add(file: json, source: path) == 0 { log.note("price file \(path) has no token prices") }
+        }
+        var tally = CostTally(prices: table, grouping: by)
+        let output = RecordWriter.standardOutput
+        var skipped = 0
+        let inputs = files.isEmpty ? ["-"] : files
+        for path in inputs {
+            let fd = path == "-" ? 0 : open(path, O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else { throw LLMError(.ioError, "cannot read \(path): \(String(cString: strerror(errno)))") }
+            defer { if fd != 0 { close(fd) } }
+            var reader = LineReader(fd: fd)
+            var number = 0
+            while let line = try reader.next() {
+                number += 1
+                do {
+                    if let out = try tally.add(line: line, number: number, annotate: annotate) { try output.writeLine(out) }
+                } catch where keepGoing && error.kind == .invalidInput {
+                    skipped += 1
+                    if annotate { try output.writeLine(line) }
+                } catch {
+                    throw LLMError(.invalidInput, (files.isEmpty ? "" : "\(path): ") + error.message)
+                }
+            }
+        }
+        if skipped > 0 { log.note("skipped \(skipped) line\(skipped == 1 ? "" : "s") that were not JSON records") }
+        if !tally.unpriced.isEmpty {
+            log.note("no price for " + tally.unpriced.sorted { $0.key < $1.key }.map { "\($0.key) (\($0.value))" }.joined(separator: ", ") + ": add it with --prices FILE")
+        }
+        if !annotate {
+            if text { try output.writeText(tally.table) } else { try output.write(tally.record) }
+        }
+        // Money is compared in millionths of a dollar: a sum of floating-point parts must not
+        // be "over" a budget it exactly meets.
+        if let budget, (tally.total.cost.total * 1e6).rounded() > (budget * 1e6).rounded() {
+            let over = tally.total.cost.total - budget
+            log.note(String(format: "over budget by $%.4f: spent $%.4f of $%.4f", over, tally.total.cost.total, budget))
+            return .checkFailed
+        }
+        return .success
+    }
+}
+
+extension CostTally.Grouping: ExpressibleByArgument {}

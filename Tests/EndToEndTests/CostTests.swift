@@ -1,0 +1,76 @@
+import Foundation
+import LLMKit
+import Testing
+
+@Suite struct CostCommandTests {
+    static let transcript = [
+        #"{"role":"user","content":"hi"}"#,
+        #"{"role":"assistant","content":"x","model":"anthropic/claude-sonnet-4-5-20250929","usage":{"input_tokens":100000,"cache_read_tokens":80000,"cache_write_tokens":10000,"output_tokens":1000}}"#,
+        #"{"role":"assistant","content":"y","model":"openai/gpt-4o","usage":{"input_tokens":1000,"output_tokens":500}}"#,
+        #"{"id":"r1","message":{"role":"assistant","content":"z","model":"openai/gpt-4o","usage":{"input_tokens":2000,"output_tokens":100}}}"#,
+        #"{"role":"assistant","content":"free","model":"ollama/llama3.2","usage":{"input_tokens":10,"output_tokens":5}}"#,
+    ].joined(separator: "\n") + "\n"
+
+    @Test func annotatedCostsAddUpToTheTable() throws {
+        let annotated = try run("llm-cost", ["--annotate"], stdin: Self.transcript)
+        #expect(annotated.status == 0)
+        let costs = annotated.records.compactMap { ($0["cost"] ?? $0["message"]?["cost"])?["usd"]?.doubleValue }
+        #expect(costs.count == 4)
+        let summary = try run("llm-cost", [], stdin: annotated.stdout)
+        let total = try #require(summary.lastRecord?["usd"]?.doubleValue)
+        #expect(abs(total - costs.reduce(0, +)) < 1e-6)
+        #expect(abs(total - (0.1065 + 0.0075 + 0.006)) < 1e-9)
+        let table = try run("llm-cost", ["-t"], stdin: annotated.stdout)
+        #expect(table.stdout.contains("TOTAL") && table.stdout.contains("$0.1200"))
+    }
+
+    /// Anthropic's cached tokens priced from LiteLLM's own file (a model only the file has:
+    /// Claude 3.5 Haiku as Bedrock names it).
+    @Test func theLiteLLMFilePricesAnthropicCaching() throws {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../../shared/reference/litellm-model-prices-1.106.2.json").standardized.path
+        guard FileManager.default.fileExists(atPath: path) else { Issue.record("no shared price file at \(path)"); return }
+        let line = #"{"role":"assistant","content":"x","model":"bedrock/anthropic.claude-3-5-haiku-20241022-v1:0","usage":{"input_tokens":10000,"cache_read_tokens":6000,"cache_write_tokens":2000,"output_tokens":500}}"# + "\n"
+        let result = try run("llm-cost", ["--prices", path], stdin: line)
+        #expect(result.status == 0, "\(result.stderr)")
+        // 2000 uncached at $0.80/M, 6000 read at $0.08/M, 2000 written at $1/M, 500 out at $4/M
+        let expected = 2000 * 0.8e-6 + 6000 * 0.08e-6 + 2000 * 1e-6 + 500 * 4e-6
+        #expect(abs((result.lastRecord?["usd"]?.doubleValue ?? 0) - expected) < 1e-9, "\(result.stdout)")
+    }
+
+    @Test func aBudgetSaysByHowMuchItIsExceeded() throws {
+        let over = try run("llm-cost", ["--budget", "0.01"], stdin: Self.transcript)
+        #expect(over.status == 1)
+        #expect(over.stderr.contains("over budget by $0.1100"))
+        let under = try run("llm-cost", ["--budget", "1"], stdin: Self.transcript)
+        #expect(under.status == 0)
+        let exactly = try run("llm-cost", ["--budget", "0.12"], stdin: Self.transcript)
+        #expect(exactly.status == 0, "exactly at the budget is not over it")
+    }
+
+    @Test func unknownModelsAreReportedNeverFree() throws {
+        let result = try run("llm-cost", [], stdin: #"{"role":"assistant","content":"x","model":"acme/mystery","usage":{"input_tokens":5,"output_tokens":5}}"# + "\n")
+        #expect(result.lastRecord?["unpriced_models"] == ["acme/mystery": 1])
+        #expect(result.lastRecord?["requests"] == 0)
+        #expect(result.stderr.contains("no price for acme/mystery"))
+    }
+
+    @Test func aBrokenLineIsNamedUnlessKeepGoing() throws {
+        let input = Self.transcript + #"{"role":"assistant","usage": nope}"# + "\n"
+        let strict = try run("llm-cost", [], stdin: input)
+        #expect(strict.status == 65)
+        #expect(strict.stderr.contains("line 6"))
+        let lenient = try run("llm-cost", ["--keep-going"], stdin: input)
+        #expect(lenient.status == 0)
+        #expect(lenient.stderr.contains("skipped 1 line"))
+    }
+
+    @Test func ownPriceFormatAndGrouping() throws {
+        let prices = Paths.temporaryDirectory().appendingPathComponent("prices.json")
+        try #"{"acme/mystery": {"input": 1, "output": 2}}"#.write(to: prices, atomically: true, encoding: .utf8)
+        let input = #"{"role":"assistant","content":"x","model":"acme/mystery","usage":{"input_tokens":1000000,"output_tokens":1000000}}"# + "\n" + Self.transcript
+        let result = try run("llm-cost", ["--prices", prices.path, "--by", "provider"], stdin: input)
+        let groups = result.lastRecord?["groups"]?.arrayValue ?? []
+        #expect(groups.first { $0["key"] == "acme" }?["usd"] == 3)
+        #expect(groups.map { $0["key"]?.stringValue ?? "" }.sorted() == ["acme", "anthropic", "ollama", "openai"])
+    }
+}
