@@ -157,12 +157,7 @@ public struct CostTally: Sendable {
             rows.append([key, "\(g.requests)", "\(g.inputTokens)", "\(g.cacheReadTokens)", "\(g.outputTokens)", usd(g.cost.total)])
         }
         rows.append(["TOTAL", "\(total.requests)", "\(total.inputTokens)", "\(total.cacheReadTokens)", "\(total.outputTokens)", usd(total.cost.total)])
-        let widths = rows[0].indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
-        var lines = rows.map { row in
-            row.enumerated().map { i, cell in
-                i == 0 ? cell.padding(toLength: widths[i], withPad: " ", startingAt: 0) : String(repeating: " ", count: widths[i] - cell.count) + cell
-            }.joined(separator: "  ")
-        }
+        var lines = TextTable.lines(rows, rightAligned: Set(1..<rows[0].count))
         lines.insert(String(repeating: "-", count: lines[0].count), at: lines.count - 1)
         for (model, count) in unpriced.sorted(by: { $0.key < $1.key }) { lines.append("unpriced: \(model) (\(count) request\(count == 1 ? "" : "s")): no price for it") }
         if withoutUsage > 0 { lines.append("without usage: \(withoutUsage) assistant message\(withoutUsage == 1 ? "" : "s")") }

@@ -18,11 +18,7 @@ public enum ProbeReport {
             rows.append([h.target, h.status.rawValue, h.server ?? "-", h.version ?? "-", h.latencyMs.map { String(format: "%.1f ms", $0) } ?? "-", models, note]
                 .map { TerminalText.escaped($0) })
         }
-        let widths = rows[0].indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
-        return rows.map { row in
-            row.enumerated().map { i, cell in i == row.count - 1 ? cell : cell.padding(toLength: widths[i], withPad: " ", startingAt: 0) }
-                .joined(separator: "  ")
-        }.joined(separator: "\n") + "\n"
+        return TextTable.render(rows)
     }
 
     /// Benchmarks as a table, with the settings every server got.
@@ -36,11 +32,7 @@ public enum ProbeReport {
             rows.append([b.model, cell(b.ttftMs, " ms"), cell(b.tokensPerSecond, ""), cell(b.serverTokensPerSecond, ""), cell(b.promptTokensPerSecond, ""),
                          b.aggregateTokensPerSecond.map { String(format: "%.1f", $0) } ?? "-"].map { TerminalText.escaped($0) })
         }
-        let widths = rows[0].indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
-        let lines = rows.map { row in
-            row.enumerated().map { i, cell in i == row.count - 1 ? cell : cell.padding(toLength: widths[i], withPad: " ", startingAt: 0) }.joined(separator: "  ")
-        }
-        return lines.joined(separator: "\n") + "\n" + "medians (min-max, p95) of \(settings.runs) runs after a warm-up; prompt \(settings.promptWords) words, "
+        return TextTable.render(rows) + "medians (min-max, p95) of \(settings.runs) runs after a warm-up; prompt \(settings.promptWords) words, "
             + "at most \(settings.maxTokens) tokens, temperature 0, seed 1, \(settings.concurrency) at once\n"
             + "prompt: \(settings.prompt.prefix(72))…\n"
             + benchmarks.flatMap(\.failures).map { "error: \(TerminalText.escaped($0))\n" }.joined()

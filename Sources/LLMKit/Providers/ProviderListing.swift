@@ -34,10 +34,6 @@ public enum ProviderListing {
             rows.append([r["name"]?.stringValue ?? "", r["format"]?.stringValue ?? "", endpoint, key,
                          yes(r, "tools"), yes(r, "streaming"), yes(r, "structured_output"), yes(r, "reasoning")])
         }
-        let widths = rows[0].indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
-        return rows.map { row in
-            row.enumerated().map { i, cell in i == row.count - 1 ? cell : cell.padding(toLength: widths[i], withPad: " ", startingAt: 0) }
-                .joined(separator: "  ")
-        }.joined(separator: "\n") + "\n"
+        return TextTable.render(rows)
     }
 }

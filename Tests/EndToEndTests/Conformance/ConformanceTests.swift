@@ -46,9 +46,6 @@ import Testing
     }
 
     static func render(_ rows: [[String]]) -> String {
-        let widths = rows[0].indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
-        return "\nProvider conformance\n" + rows.map { row in
-            row.enumerated().map { i, cell in cell.padding(toLength: widths[i], withPad: " ", startingAt: 0) }.joined(separator: "  ")
-        }.joined(separator: "\n")
+        "\nProvider conformance\n" + TextTable.lines(rows).joined(separator: "\n")
     }
 }
