@@ -58,7 +58,12 @@ public struct ProviderSettings: Sendable {
 
     /// `{api_base}/path`, or `--api-base`'s when the request has one.
     public func url(_ path: String, for request: CompletionRequest) -> String {
-        var base = request.options.apiBase ?? apiBase ?? ""
+        url(path, base: request.options.apiBase)
+    }
+
+    /// `{api_base}/path`; `base` replaces `api_base` where given.
+    public func url(_ path: String, base override: String? = nil) -> String {
+        var base = override ?? apiBase ?? ""
         while base.hasSuffix("/") { base.removeLast() }
         return base + "/" + path
     }

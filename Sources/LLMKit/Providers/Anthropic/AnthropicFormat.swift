@@ -49,10 +49,8 @@ public struct AnthropicProvider: HTTPChatProvider {
 
     /// `GET /v1/models`: free, and it checks the key.
     public func health(timeout: Double) async -> ServerHealth {
-        let listing = builder.httpRequest(for: CompletionRequest(model: ModelReference(provider: settings.name, name: ""), messages: []))
-        let headers = listing.headers.filter { $0.name != "Content-Type" }
-        let url = settings.url("v1/models?limit=1000", for: CompletionRequest(model: ModelReference(provider: settings.name, name: ""), messages: []))
-        return await ServerProbe(client: client, timeout: timeout, headers: headers)
+        let url = settings.url("v1/models?limit=1000")
+        return await ServerProbe(client: client, timeout: timeout, headers: builder.headers)
             .hosted(url, server: "anthropic", names: ServerProbe.openAIModels).advised(by: settings)
     }
 }

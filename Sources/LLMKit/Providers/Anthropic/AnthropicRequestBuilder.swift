@@ -26,14 +26,19 @@ public struct AnthropicRequestBuilder: Sendable {
 
     public func httpRequest(for request: CompletionRequest, stream: Bool = false) -> HTTPRequest {
         var http = HTTPRequest(method: "POST", url: settings.url("v1/messages", for: request))
-        http.headers = [("Content-Type", "application/json")]
-        if let apiKey { http.headers.append(("x-api-key", apiKey)) }
-        http.headers.append(("anthropic-version", settings.options["anthropic_version"]?.stringValue ?? Self.defaultVersion))
-        http.headers.append(contentsOf: settings.headers)
+        http.headers = [("Content-Type", "application/json")] + headers
         var bytes: [UInt8] = []
         body(for: request, stream: stream).write(to: &bytes)
         http.body = bytes
         return http
+    }
+
+    /// Who we are and which API version we speak: on every request, models list included.
+    var headers: [(name: String, value: String)] {
+        var headers: [(name: String, value: String)] = []
+        if let apiKey { headers.append(("x-api-key", apiKey)) }
+        headers.append(("anthropic-version", settings.options["anthropic_version"]?.stringValue ?? Self.defaultVersion))
+        return headers + settings.headers
     }
 
     public func body(for request: CompletionRequest, stream: Bool = false) -> JSONObject {

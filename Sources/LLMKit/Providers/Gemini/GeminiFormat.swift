@@ -41,9 +41,7 @@ public struct GeminiProvider: HTTPChatProvider {
     public func health(timeout: Double) async -> ServerHealth {
         var headers = settings.headers
         if let key = builder.apiKey { headers.append(("x-goog-api-key", key)) }
-        var base = settings.apiBase ?? ""
-        while base.hasSuffix("/") { base.removeLast() }
-        return await ServerProbe(client: client, timeout: timeout, headers: headers).hosted(base + "/models?pageSize=1000", server: "gemini") { body in
+        return await ServerProbe(client: client, timeout: timeout, headers: headers).hosted(settings.url("models?pageSize=1000"), server: "gemini") { body in
             (body?["models"]?.arrayValue ?? []).compactMap { item in
                 item["name"]?.stringValue.map { ServedModel(name: $0.hasPrefix("models/") ? String($0.dropFirst(7)) : $0) }
             }

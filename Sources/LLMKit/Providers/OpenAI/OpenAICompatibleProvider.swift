@@ -36,7 +36,7 @@ public struct OpenAICompatibleProvider: HTTPChatProvider {
         if let key = builder.apiKey { headers.append(("Authorization", "Bearer \(key)")) }
         let probe = ServerProbe(client: client, timeout: timeout, headers: headers)
         let base = settings.apiBase ?? ""
-        let models = settings.url("models", for: CompletionRequest(model: ModelReference(provider: settings.name, name: ""), messages: []))
+        let models = settings.url("models")
         let health = settings.isLocal || !settings.keyRequired
             ? await probe.identify(base, modelsURL: models)
             : await probe.hosted(models, server: settings.name, names: ServerProbe.openAIModels)
