@@ -40,8 +40,7 @@ public struct Hardware: Sendable {
     }
 
     private static func tool(_ argv: [String], _ environment: Environment) -> String? {
-        let path = (environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":").map(String.init)
-        guard let program = path.map({ $0 + "/" + argv[0] }).first(where: { access($0, X_OK) == 0 }),
+        guard let program = ChildProcess.locate(argv[0], path: environment["PATH"]),
               let result = try? ChildProcess.runAndWait([program] + argv.dropFirst(), environment: ToolEnvironment.forTool(environment.values),
                                                          timeout: 5, outputLimit: 1 << 20),
               result.exitStatus == 0 else { return nil }

@@ -32,6 +32,13 @@ public enum ChildProcess {
         public var message: String
     }
 
+    /// Where `program` runs from: itself if it is a path, else the first executable of that
+    /// name on `path` (a `PATH` value); nil when there is none.
+    public static func locate(_ program: String, path: String?) -> String? {
+        if program.contains("/") { return access(program, X_OK) == 0 ? program : nil }
+        return (path ?? "/usr/bin:/bin").split(separator: ":").map { "\($0)/\(program)" }.first { access($0, X_OK) == 0 }
+    }
+
     /// `onOutput` sees each piece of stdout as it is read (a model runner's reply, streamed),
     /// which is kept in the result too; returning `false` ends the process. With
     /// `stopAtLimit`, output past `outputLimit` ends it as well, instead of being read and

@@ -20,12 +20,11 @@ public struct CommandProvider: Provider {
     /// Up when every declared program can be found; the models are the commands.
     public func health(timeout: Double) async -> ServerHealth {
         var health = ServerHealth(target: "cmd", status: .up, server: "cmd")
-        let path = (environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":").map(String.init)
         var missing: [String] = []
         for (name, value) in settings.options["commands"]?.objectValue?.entries ?? [] {
             guard case .success(let command) = RunnerCommand.parse(value) else { continue }
             let program = command.argv[0]
-            let found = program.hasPrefix("/") ? access(program, X_OK) == 0 : path.contains { access($0 + "/" + program, X_OK) == 0 }
+            let found = ChildProcess.locate(program, path: environment["PATH"]) != nil
             if !found { missing.append(program) }
             health.models.append(ServedModel(name: name, loaded: found))
         }
