@@ -2,6 +2,13 @@ import Foundation
 import LLMKit
 import Testing
 
+/// An environment whose config declares `commands` (YAML lines under `commands:`).
+func cmdConfig(_ commands: String) throws -> [String: String] {
+    let file = Paths.temporaryDirectory().appendingPathComponent("config.yaml")
+    try "providers:\n  cmd:\n    commands:\n\(commands)".write(to: file, atomically: true, encoding: .utf8)
+    return ["LLMKIT_CONFIG": file.path]
+}
+
 /// `--list-providers`, and the `cmd` provider's promises: no keys in a runner's
 /// environment, the text it is given, a deadline.
 @Suite struct ProviderCommandLineTests {
@@ -20,14 +27,8 @@ import Testing
         #expect(table.stdout.contains("ANTHROPIC_API_KEY (set)") && !table.stdout.contains(key))
     }
 
-    func config(_ commands: String) throws -> [String: String] {
-        let file = Paths.temporaryDirectory().appendingPathComponent("config.yaml")
-        try "providers:\n  cmd:\n    commands:\n\(commands)".write(to: file, atomically: true, encoding: .utf8)
-        return ["LLMKIT_CONFIG": file.path]
-    }
-
     @Test func aRunnerGetsNoKeys() throws {
-        var environment = try config("      env: [/usr/bin/env]\n      named: {argv: [/usr/bin/env], env: [RUNNER_TOKEN]}\n")
+        var environment = try cmdConfig("      env: [/usr/bin/env]\n      named: {argv: [/usr/bin/env], env: [RUNNER_TOKEN]}\n")
         environment["OPENAI_API_KEY"] = "sk-runner-leak-0123456789"
         environment["RUNNER_TOKEN"] = "passed-on-purpose"
         let plain = try run("llm-complete", ["-m", "cmd/env", "-t", "hi"], stdin: nil, environment: environment)
@@ -40,7 +41,7 @@ import Testing
     }
 
     @Test func aRunnerReadsTheConversationAsText() throws {
-        let environment = try config("      cat: [/bin/cat]\n")
+        let environment = try cmdConfig("      cat: [/bin/cat]\n")
         let lone = try run("llm-complete", ["-m", "cmd/cat", "-t", "just this"], stdin: nil, environment: environment)
         #expect(lone.stdout == "just this\n")
         let led = try run("llm-complete", ["-m", "cmd/cat", "-t", "-s", "Be brief.", "hi"], stdin: nil, environment: environment)
@@ -48,7 +49,7 @@ import Testing
     }
 
     @Test func aRunnerThatOverstaysIsEndedWithItsChildren() throws {
-        let environment = try config("      slow: {argv: [/bin/sh, -c, 'sleep 300 & sleep 300'], timeout: 1}\n")
+        let environment = try cmdConfig("      slow: {argv: [/bin/sh, -c, 'sleep 300 & sleep 300'], timeout: 1}\n")
         let result = try run("llm-complete", ["-m", "cmd/slow", "--retries", "0", "hi"], stdin: nil, environment: environment, timeout: 60)
         #expect(result.status == 75)
         #expect(result.lastRecord?["code"] == "timeout")
@@ -61,7 +62,7 @@ import Testing
         let typo = try run("llm-complete", ["-m", "mock/echo", "hi"], stdin: nil, environment: ["LLMKIT_CONFIG": file.path])
         #expect(typo.status == 78)
         #expect(typo.stderr.contains("max_tokens_feild") && typo.stderr.contains("default_max_tokens"))
-        let bad = try run("llm-complete", ["-m", "mock/echo", "hi"], stdin: nil, environment: try config("      x: {argv: [], input: yaml}\n"))
+        let bad = try run("llm-complete", ["-m", "mock/echo", "hi"], stdin: nil, environment: try cmdConfig("      x: {argv: [], input: yaml}\n"))
         #expect(bad.status == 78)
         #expect(bad.stderr.contains("commands.x"))
     }
@@ -69,21 +70,15 @@ import Testing
 
 /// A runner must not outlive the command that started it, however that command ends.
 @Suite struct RunnerLifetimeTests {
-    func config(_ commands: String) throws -> [String: String] {
-        let file = Paths.temporaryDirectory().appendingPathComponent("config.yaml")
-        try "providers:\n  cmd:\n    commands:\n\(commands)".write(to: file, atomically: true, encoding: .utf8)
-        return ["LLMKIT_CONFIG": file.path]
-    }
-
     @Test func aDaemonARunnerLeavesBehindIsEnded() throws {
-        let environment = try config("      daemon: [/bin/sh, -c, 'setsid sh -c \"sleep 311\" > /dev/null 2>&1 & echo done']\n")
+        let environment = try cmdConfig("      daemon: [/bin/sh, -c, 'setsid sh -c \"sleep 311\" > /dev/null 2>&1 & echo done']\n")
         let result = try run("llm-complete", ["-m", "cmd/daemon", "-t", "hi"], stdin: nil, environment: environment)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(runningProcesses(containing: "sleep 311").isEmpty, "the runner's daemon outlived llm-complete")
     }
 
     @Test func aSignalEndsTheRunnerToo() throws {
-        let environment = try config("      slow: [/bin/sh, -c, 'sleep 312; echo late']\n")
+        let environment = try cmdConfig("      slow: [/bin/sh, -c, 'sleep 312; echo late']\n")
         let process = Process()
         process.executableURL = Paths.binary("llm-stream")
         process.arguments = ["-m", "cmd/slow", "-t", "hi"]
@@ -100,7 +95,7 @@ import Testing
     }
 
     @Test func aReaderThatLeavesStopsTheRunner() throws {
-        let environment = try config("      endless: {argv: [/usr/bin/yes, word], timeout: 600}\n")
+        let environment = try cmdConfig("      endless: {argv: [/usr/bin/yes, word], timeout: 600}\n")
         let started = ContinuousClock.now
         let result = try run("/bin/sh", ["-c", "\(Paths.binary("llm-stream").path) -t -m cmd/endless hi | head -c 20"], stdin: nil,
                              environment: environment, timeout: 120)
@@ -119,7 +114,7 @@ import Testing
     }
 
     @Test func aRecordCannotLengthenTheRunnersTimeout() throws {
-        let environment = try config("      slow: {argv: [/bin/sh, -c, 'sleep 5; echo late'], timeout: 1}\n")
+        let environment = try cmdConfig("      slow: {argv: [/bin/sh, -c, 'sleep 5; echo late'], timeout: 1}\n")
         let input = #"{"type":"options","timeout":30}"# + "\n" + #"{"role":"user","content":"hi"}"# + "\n"
         let result = try run("llm-complete", ["-m", "cmd/slow", "--retries", "0"], stdin: input, environment: environment)
         #expect(result.lastRecord?["code"] == "timeout")
