@@ -52,6 +52,12 @@ struct LLMCost: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Exit 1 when the total is over this many US dollars.", valueName: "usd"))
     var budget: Double?
 
+    @Option(help: ArgumentHelp("Append this run's spend to a ledger file; --budget then applies to the ledger's total.", valueName: "file"))
+    var ledger: String?
+
+    @Option(help: ArgumentHelp("The ledger's span that --budget applies to: day, month or all (local time).", valueName: "period"))
+    var period: Ledger.Period?
+
     @Option(help: ArgumentHelp("A price file (LiteLLM's JSON or ours); repeatable, later files win.", valueName: "file"))
     var prices: [String] = []
 
@@ -63,6 +69,7 @@ struct LLMCost: AsyncParsableCommand {
 
     func validate() throws {
         if let budget, !(budget >= 0 && budget.isFinite) { throw ValidationError("--budget must be a number of US dollars, 0 or more") }
+        if period != nil && ledger == nil { throw ValidationError("--period needs --ledger FILE") }
         if annotate && text { throw ValidationError("--annotate writes records; use -t on a second llm-cost") }
     }
 
@@ -90,6 +97,37 @@ struct LLMCost: AsyncParsableCommand {
         var tally = CostTally(prices: table, grouping: by)
         let output = RecordWriter.standardOutput
         var skipped = 0
+        // What was spent is entered in the ledger even when a later line stops the run.
+        do throws(LLMError) {
+            try read(into: &tally, output: output, skipped: &skipped)
+        } catch {
+            if let ledger { _ = try? Ledger(path: ledger).append(usd: tally.total.cost.total, requests: tally.total.requests, period: period ?? .all) }
+            throw error
+        }
+        if skipped > 0 { log.note("skipped \(skipped) line\(skipped == 1 ? "" : "s") that were not JSON records") }
+        if !tally.unpriced.isEmpty {
+            log.note("no price for " + tally.unpriced.sorted { $0.key < $1.key }.map { "\($0.key) (\($0.value))" }.joined(separator: ", ") + ": add it with --prices FILE")
+        }
+        var spent = tally.total.cost.total, span = ""
+        if let ledger {
+            let period = period ?? .all
+            spent = try Ledger(path: ledger).append(usd: spent, requests: tally.total.requests, period: period)
+            tally.ledger = (period, spent)
+            span = " \(period.phrase) (ledger \(ledger))"
+        }
+        if !annotate {
+            if text { try output.writeText(tally.table) } else { try output.write(tally.record) }
+        }
+        // Money is compared in millionths of a dollar: a sum of floating-point parts must not
+        // be "over" a budget it exactly meets.
+        if let budget, (spent * 1e6).rounded() > (budget * 1e6).rounded() {
+            log.note(String(format: "over budget by $%.4f: spent $%.4f of $%.4f", spent - budget, spent, budget) + span)
+            return .checkFailed
+        }
+        return .success
+    }
+
+    private func read(into tally: inout CostTally, output: RecordWriter, skipped: inout Int) throws(LLMError) {
         let inputs = files.isEmpty ? ["-"] : files
         for path in inputs {
             let fd = path == "-" ? 0 : open(path, O_RDONLY | O_CLOEXEC)
@@ -109,22 +147,8 @@ struct LLMCost: AsyncParsableCommand {
                 }
             }
         }
-        if skipped > 0 { log.note("skipped \(skipped) line\(skipped == 1 ? "" : "s") that were not JSON records") }
-        if !tally.unpriced.isEmpty {
-            log.note("no price for " + tally.unpriced.sorted { $0.key < $1.key }.map { "\($0.key) (\($0.value))" }.joined(separator: ", ") + ": add it with --prices FILE")
-        }
-        if !annotate {
-            if text { try output.writeText(tally.table) } else { try output.write(tally.record) }
-        }
-        // Money is compared in millionths of a dollar: a sum of floating-point parts must not
-        // be "over" a budget it exactly meets.
-        if let budget, (tally.total.cost.total * 1e6).rounded() > (budget * 1e6).rounded() {
-            let over = tally.total.cost.total - budget
-            log.note(String(format: "over budget by $%.4f: spent $%.4f of $%.4f", over, tally.total.cost.total, budget))
-            return .checkFailed
-        }
-        return .success
     }
 }
 
 extension CostTally.Grouping: ExpressibleByArgument {}
+extension Ledger.Period: ExpressibleByArgument {}

@@ -54,6 +54,8 @@ public struct CostTally: Sendable {
     public private(set) var unpriced: [String: Int] = [:]
     /// Assistant messages with no usage at all.
     public private(set) var withoutUsage = 0
+    /// The ledger's total for its period, this run included, once the run is entered in it.
+    public var ledger: (period: Ledger.Period, usd: Double)?
 
     public init(prices: PriceTable, grouping: Grouping = .model) {
         self.prices = prices
@@ -144,6 +146,7 @@ public struct CostTally: Sendable {
             o["unpriced_models"] = .object(JSONObject(unpriced.sorted { $0.key < $1.key }.map { ($0.key, JSONValue.int($0.value)) }))
         }
         if withoutUsage > 0 { o["without_usage"] = .int(withoutUsage) }
+        if let ledger { o["ledger"] = ["period": .string(ledger.period.rawValue), "usd": .double((ledger.usd * 1e6).rounded() / 1e6)] }
         o["prices"] = .array(prices.sources.map(JSONValue.string))
         return o
     }
@@ -161,6 +164,7 @@ public struct CostTally: Sendable {
         lines.insert(String(repeating: "-", count: lines[0].count), at: lines.count - 1)
         for (model, count) in unpriced.sorted(by: { $0.key < $1.key }) { lines.append("unpriced: \(model) (\(count) request\(count == 1 ? "" : "s")): no price for it") }
         if withoutUsage > 0 { lines.append("without usage: \(withoutUsage) assistant message\(withoutUsage == 1 ? "" : "s")") }
+        if let ledger { lines.append("ledger: \(usd(ledger.usd)) \(ledger.period.phrase)") }
         return TerminalText.escaped(lines.joined(separator: "\n"), keepingLineBreaks: true) + "\n"
     }
 }
