@@ -287,3 +287,23 @@ import Testing
         #expect(try run("llm-tools", ["pending"], stdin: calls).stdout.isEmpty)
     }
 }
+
+/// Calls run at once (`-j`): one ending must never take another's freshly spawned process
+/// for an orphan and kill it (seen in CI: a tool "killed by signal 9" 9 ms after it began,
+/// or cut off with exit 0 and no output).
+@Suite struct ConcurrentCallTests {
+    /// The race is at a batch's start: the quick call ends before the other has begun.
+    @Test func aCallEndingLeavesOnesJustStartedAlone() throws {
+        let fixture = try ToolsFixture("""
+            tools:
+              - {name: quick, command: ["true"]}
+              - {name: slow, command: ["sh", "-c", "sleep 0.02; echo ok"]}
+            """)
+        for round in 0..<120 {
+            let (result, messages) = try fixture.exec([("quick", "{}"), ("slow", "{}")], flags: ["-j", "2"])
+            let slow = messages.first { $0["name"] == "slow" }
+            #expect(result.status == 0 && slow?["content"] == "ok", "round \(round): \(slow.map { JSONValue.object($0).serialized } ?? result.stderr)")
+            if slow?["content"] != "ok" { break }
+        }
+    }
+}
