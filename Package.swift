@@ -32,6 +32,7 @@ let package = Package(
             name: "LLMCommandLine",
             dependencies: [
                 "LLMKit",
+                "CLinux",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

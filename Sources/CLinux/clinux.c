@@ -1,5 +1,6 @@
 #define _GNU_SOURCE
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <spawn.h>
 #include <stdint.h>
@@ -54,4 +55,38 @@ int llmkit_openat2_beneath(int dirfd, const char *path, int flags, unsigned int 
 
 int llmkit_o_path(void) {
     return O_PATH;
+}
+
+static volatile sig_atomic_t end_signal_caught = 0;
+static int end_signal_pipe[2] = { -1, -1 };
+
+static void llmkit_end_signal_handler(int signo) {
+    int saved = errno;
+    if (!end_signal_caught) end_signal_caught = signo;
+    unsigned char byte = (unsigned char)signo;
+    (void)!write(end_signal_pipe[1], &byte, 1);
+    errno = saved;
+}
+
+int llmkit_catch_end_signals(void) {
+    if (end_signal_pipe[0] >= 0) return end_signal_pipe[0];
+    if (pipe2(end_signal_pipe, O_CLOEXEC | O_NONBLOCK) != 0) return -1;
+    /* The read end blocks: one thread waits on it. The write end never blocks a handler. */
+    fcntl(end_signal_pipe[0], F_SETFL, fcntl(end_signal_pipe[0], F_GETFL) & ~O_NONBLOCK);
+    struct sigaction action = { 0 };
+    action.sa_handler = llmkit_end_signal_handler;
+    sigemptyset(&action.sa_mask);
+    action.sa_flags = SA_RESTART;
+    const int signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+    for (unsigned i = 0; i < sizeof signals / sizeof *signals; i++) {
+        sigaddset(&action.sa_mask, signals[i]);
+    }
+    for (unsigned i = 0; i < sizeof signals / sizeof *signals; i++) {
+        if (sigaction(signals[i], &action, NULL) != 0) return -1;
+    }
+    return end_signal_pipe[0];
+}
+
+int llmkit_end_signal_caught(void) {
+    return end_signal_caught;
 }

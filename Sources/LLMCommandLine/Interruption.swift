@@ -1,7 +1,8 @@
-import Dispatch
 #if canImport(Glibc)
 import Glibc
 #endif
+import CLinux
+import Foundation
 import LLMKit
 import Synchronization
 
@@ -9,26 +10,40 @@ import Synchronization
 /// would print memory unredacted) instead of dying mid-write, so a tool can
 /// still write what it has received before it exits. Signals and `_exit` are the
 /// executables' business: a server embedding LLMKit must not have its process ended for it.
+///
+/// The signals are caught by a C handler that notes the first at once and wakes one thread
+/// of ours through a pipe. A dispatch signal source delivers its event later, on a queue: a
+/// run finishing in that moment exited 0 and the signal was lost; now the exit sees it.
 public enum Interruption {
-    nonisolated(unsafe) private static var sources: [DispatchSourceSignal] = []
     /// Held by whoever ends the process: a signal handler, or `exitUnlessInterrupted`. The
     /// other waits for the end, so a run that was interrupted never also exits as finished.
     private static let gate = Mutex(())
+    private static let signals = [SIGINT, SIGTERM, SIGHUP, SIGQUIT]
 
-    /// `handler` runs on a background queue, inside the exit gate, and must end the process.
+    /// `handler` runs on a thread of its own, inside the exit gate, and must end the process.
     public static func onSignal(_ handler: @escaping @Sendable (Int32) -> Void) {
+        let pipe = llmkit_catch_end_signals()
+        guard pipe >= 0 else { return }
+        // A parent may have left these blocked (test runners do); a blocked signal would
+        // never arrive. Unblocked here and on the waiting thread, so one always takes it.
+        unblockSignals()
+        Thread.detachNewThread {
+            unblockSignals()
+            var byte: UInt8 = 0
+            while true {
+                let n = read(pipe, &byte, 1)
+                if n == 1 { break }
+                if n < 0 && errno == EINTR { continue }
+                return
+            }
+            gate.withLock { _ in handler(Int32(byte)) }
+        }
+    }
+
+    private static func unblockSignals() {
         var mask = sigset_t()
         sigemptyset(&mask)
-        for signal in [SIGINT, SIGTERM, SIGHUP, SIGQUIT] {
-            // A parent may have left these blocked (test runners do); a blocked signal
-            // would never arrive.
-            sigaddset(&mask, signal)
-            Glibc.signal(signal, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: signal, queue: .global())
-            source.setEventHandler { gate.withLock { _ in handler(signal) } }
-            source.resume()
-            sources.append(source)
-        }
+        for signal in signals { sigaddset(&mask, signal) }
         pthread_sigmask(SIG_UNBLOCK, &mask, nil)
     }
 
@@ -36,14 +51,20 @@ public enum Interruption {
         Glibc._exit(status.rawValue)
     }
 
-    /// Ends the process with `status`, unless a signal handler is already ending it (then
-    /// this waits for that). Output is written unbuffered, so nothing is lost by `_exit`.
+    /// Ends the process with `status`, unless a signal came first: then its handler is
+    /// ending the process, and this waits for that. Output is written unbuffered, so
+    /// nothing is lost by `_exit`.
     public static func exitUnlessInterrupted(_ status: ExitStatus) -> Never {
-        gate.withLock { _ in Glibc._exit(status.rawValue) }
+        exitUnlessInterrupted(status, raw: status.rawValue)
     }
 
     /// The same, for a status outside llmkit's set (a Nagios plugin's 2 and 3).
     public static func exitUnlessInterrupted(_ status: ExitStatus, raw: Int32) -> Never {
-        gate.withLock { _ in Glibc._exit(raw) }
+        gate.withLock { _ in
+            if llmkit_end_signal_caught() == 0 { Glibc._exit(raw) }
+        }
+        // Bounded: a handler that never ends the process must not leave it hanging.
+        for _ in 0..<1000 { usleep(10_000) }
+        Glibc._exit(ExitStatus.interrupted.rawValue)
     }
 }

@@ -31,4 +31,13 @@ int llmkit_openat2_beneath(int dirfd, const char *path, int flags, unsigned int 
 /* O_PATH (a GNU flag): a descriptor that names a file without opening it. */
 int llmkit_o_path(void);
 
+/* Catches SIGINT, SIGTERM, SIGHUP and SIGQUIT with a handler (SA_RESTART) that records the
+   first one and writes its number to a pipe: async-signal-safe, whichever thread the kernel
+   picks. Returns the pipe's read end, for one thread to wait on; -1 on failure. */
+int llmkit_catch_end_signals(void);
+
+/* The first end signal caught, or 0: read at exit, so a run that a signal already ended
+   never also exits as finished. */
+int llmkit_end_signal_caught(void);
+
 #endif

@@ -206,17 +206,19 @@ extension ChildProcess {
         var environment = environment
         environment[ProcessTree.markerVariable] = marker
         let pid: pid_t
+        ProcessTree.callStarting()
         do throws(Failure) {
             pid = try spawn(argv, environment: environment, directory: directory, stdin: stdinPipe[0], stdout: stdoutPipe[1],
                             stderr: sharedTerminal ? 2 : stderrPipe[1], ownGroup: !sharedTerminal)
         } catch {
+            ProcessTree.callFailedToStart()
             (stdinPipe + stdoutPipe + stderrPipe).forEach { close($0) }
             throw error
         }
         close(stdinPipe[0])
         close(stdoutPipe[1])
         close(stderrPipe[1])
-        ProcessTree.own(pid)
+        ProcessTree.sessionStarted(pid)
         return Session(pid: pid, marker: marker, input: stdinPipe[1], output: stdoutPipe[0], errors: stderrPipe[0])
     }
 

@@ -22,9 +22,14 @@ import Synchronization
 public enum ProcessTree {
     public static let markerVariable = "LLMKIT_CALL"
 
-    /// Makes this process the reaper of its orphaned descendants. For the executables.
+    /// Makes this process the reaper of its orphaned descendants, and lets a call's end sweep
+    /// every child that nothing owns. For the executables: a process embedding LLMKit (a
+    /// server, the test runner) keeps children of its own that a sweep would kill.
     @discardableResult
-    public static func becomeSubreaper() -> Bool { llmkit_set_child_subreaper() == 0 }
+    public static func becomeSubreaper() -> Bool {
+        registry.withLock { $0.sweepsOrphans = true }
+        return llmkit_set_child_subreaper() == 0
+    }
 
     /// Other processes of the same user can no longer read this one's memory or environment
     /// (where the keys are). For the executables.
@@ -37,6 +42,7 @@ public enum ProcessTree {
         /// calls still running: neither they nor their descendants are swept.
         var owned: Set<pid_t> = []
         var callsRunning = 0
+        var sweepsOrphans = false
     }
     private static let registry = Mutex(Registry())
 
@@ -54,22 +60,31 @@ public enum ProcessTree {
     static func callStarting() { registry.withLock { $0.callsRunning += 1 } }
     static func callStarted(_ leader: pid_t) { own(leader) }
     static func callFailedToStart() { registry.withLock { $0.callsRunning -= 1 } }
+    /// A long-lived child counts as a call while it is spawned, then is owned.
+    static func sessionStarted(_ pid: pid_t) {
+        registry.withLock { state in
+            state.owned.insert(pid)
+            state.callsRunning -= 1
+        }
+    }
 
     /// Ends a finished or timed-out call: its process group, every descendant of `leader`,
     /// every child of ours carrying the call's `marker` with its descendants, and — when no
     /// other call is running — every descendant that nothing owns. Reaps what was ours.
     static func end(leader: pid_t, marker: String) {
         kill(-leader, SIGKILL)
-        let sweep = registry.withLock { state -> Bool in
+        registry.withLock { state in
             state.owned.remove(leader)
             state.callsRunning -= 1
-            return state.callsRunning == 0
         }
         let me = getpid()
         stopThenKill {
             var targets = Set(descendants(of: leader))
-            let owned = registry.withLock { $0.owned }
-            for child in children(of: me) where child != leader && !owned.contains(child) {
+            let children = children(of: me)
+            // Asked after the children are listed, at every walk: a call counts as running
+            // from before its spawn, so one spawned in the meantime is never swept as an orphan.
+            let (owned, sweep) = registry.withLock { ($0.owned, $0.sweepsOrphans && $0.callsRunning == 0) }
+            for child in children where child != leader && !owned.contains(child) {
                 guard sweep || carries(child, marker: marker) else { continue }
                 targets.insert(child)
                 targets.formUnion(descendants(of: child))
