@@ -75,4 +75,39 @@ import Testing
         #expect(groups.first { $0["key"] == "acme" }?["usd"] == 3)
         #expect(groups.map { $0["key"]?.stringValue ?? "" }.sorted() == ["acme", "anthropic", "ollama", "openai"])
     }
+
+    /// A month of cron logs, read as the daily report users otherwise write in jq.
+    @Test func byDayAndHourInLocalTimeAndInTimeOrder() throws {
+        func line(_ created: Int, _ input: Int) -> String {
+            #"{"role":"assistant","content":"x","model":"openai/gpt-4o","created":\#(created),"usage":{"input_tokens":\#(input),"output_tokens":0}}"#
+        }
+        // 2026-11-02 23:30 UTC, 2026-11-01 10:00 and 10:45 UTC, and one with no time.
+        let input = [line(1793662200, 400_000), line(1793527200, 1_000_000), line(1793529900, 200_000),
+                     #"{"role":"assistant","content":"x","model":"openai/gpt-4o","usage":{"input_tokens":4,"output_tokens":0}}"#].joined(separator: "\n") + "\n"
+        let days = try run("llm-cost", ["--by", "day"], stdin: input, environment: ["TZ": "UTC"])
+        let groups = days.lastRecord?["groups"]?.arrayValue ?? []
+        #expect(groups.map { $0["key"]?.stringValue ?? "" } == ["(no time)", "2026-11-01", "2026-11-02"])
+        #expect(groups.first { $0["key"] == "2026-11-01" }?["usd"] == 3)
+        let hours = try run("llm-cost", ["--by", "hour"], stdin: input, environment: ["TZ": "UTC"])
+        #expect(hours.lastRecord?["groups"]?.arrayValue?.map { $0["key"]?.stringValue ?? "" } == ["(no time)", "2026-11-01 10:00", "2026-11-02 23:00"])
+        // Local time: in Tokyo (UTC+9) the 23:30 message falls on the 3rd.
+        let tokyo = try run("llm-cost", ["--by", "day", "-t"], stdin: input, environment: ["TZ": "Asia/Tokyo"])
+        #expect(tokyo.stdout.contains("2026-11-03"), "\(tokyo.stdout)")
+    }
+
+    /// Every reply says when it came and, with --tag, which job spent it.
+    @Test func repliesCarryTheirTimeAndTagForGrouping() throws {
+        let before = Int(Date().timeIntervalSince1970)
+        let reply = try run("llm-complete", ["-m", "mock/echo", "--tag", "nightly-report", "hi"])
+        #expect(reply.status == 0, "\(reply.stderr)")
+        let message = try #require(reply.records.last)
+        #expect(message["tag"] == "nightly-report")
+        let created = try #require(message["created"]?.intValue)
+        #expect(created >= before && created <= before + 120)
+        let other = #"{"role":"assistant","content":"x","model":"openai/gpt-4o","tag":"adhoc","usage":{"input_tokens":1000000,"output_tokens":0}}"#
+        let byTag = try run("llm-cost", ["--by", "tag"], stdin: reply.stdout + other + "\n")
+        let groups = byTag.lastRecord?["groups"]?.arrayValue ?? []
+        #expect(groups.map { $0["key"]?.stringValue ?? "" } == ["adhoc", "nightly-report"])
+        #expect(groups.first { $0["key"] == "adhoc" }?["usd"] == 2.5)
+    }
 }
