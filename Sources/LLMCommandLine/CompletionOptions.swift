@@ -53,6 +53,9 @@ public struct CompletionOptions: ParsableArguments {
     @Option(name: .shortAndLong, help: "Batch requests to run at once.")
     public var jobs: Int = 1
 
+    @Option(help: ArgumentHelp("A tag written on every reply, for llm-cost --by tag (which job spent it).", valueName: "text"))
+    public var tag: String?
+
     @Option(help: "Retries after a rate limit, overload or server error.")
     public var retries: Int = 2
 
@@ -155,13 +158,15 @@ public struct CompletionOptions: ParsableArguments {
         let environment = Environment.current
         let config = try ConfigLoader.load(environment: environment, explicitPath: self.config)
         APIKeyResolver.registerEnvironmentKeys(config: config, environment: environment)
-        return Completer(
+        var completer = Completer(
             config: config,
             factory: ProviderFactory(config: config, environment: environment, mockScript: mockScript),
             flags: flags,
             environmentOptions: try RequestOptions(environment: environment),
             retry: RetryPolicy(maxRetries: retries),
             log: log)
+        completer.tag = tag
+        return completer
     }
 
     private func toolSettings(log: Log) throws(LLMError) -> CompleteTool.Settings {

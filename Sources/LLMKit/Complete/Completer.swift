@@ -1,3 +1,5 @@
+import Foundation
+
 /// Resolves settings, model and provider for a conversation and gets the next assistant
 /// message, with retries. Shared by every tool that asks a model for a reply.
 public struct Completer: Sendable {
@@ -9,6 +11,8 @@ public struct Completer: Sendable {
     public var environmentOptions: RequestOptions
     public var retry: RetryPolicy
     public var log: Log
+    /// Written on every reply, for `llm-cost --by tag`: which job spent it.
+    public var tag: String?
 
     public init(config: Config, factory: ProviderFactory, flags: RequestOptions, environmentOptions: RequestOptions, retry: RetryPolicy, log: Log) {
         self.config = config
@@ -72,6 +76,7 @@ public struct Completer: Sendable {
             }
         }
         reply.model = label
+        stamp(&reply)
         noteDone(label, reply)
         return reply
     }
@@ -95,12 +100,20 @@ public struct Completer: Sendable {
             outcome = last ?? StreamOutcome(message: collector.message(summary: StreamSummary(), finishReason: "error"), error: error)
         }
         outcome.message.model = label
+        stamp(&outcome.message)
         if let error = outcome.error {
             outcome.error = error.attributed(provider: request.model.provider, model: label)
         } else {
             noteDone(label, outcome.message)
         }
         return outcome
+    }
+
+    /// When the reply came (Unix seconds, OpenAI's `created`) and the run's tag: what a
+    /// month of logs is grouped by (`llm-cost --by day`, `--by tag`).
+    private func stamp(_ reply: inout ChatMessage) {
+        reply.extra["created"] = .int(Int(Date().timeIntervalSince1970))
+        if let tag { reply.extra["tag"] = .string(tag) }
     }
 
     /// Only with `-v`: by default a run says one line, and only when it fails.

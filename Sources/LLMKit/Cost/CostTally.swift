@@ -9,7 +9,10 @@ import Foundation
 /// logs are mostly other records, and a month of them is millions of lines.
 public struct CostTally: Sendable {
     public enum Grouping: String, Sendable, CaseIterable {
-        case model, provider, id
+        /// `day` and `hour` are local time (as `date` prints it; TZ=UTC for UTC), from the
+        /// message's `created` (Unix seconds, which llmkit writes on every reply); `tag`
+        /// is the message's `tag` (`llm-complete --tag`), or its batch line's.
+        case model, provider, id, day, hour, tag
     }
 
     public struct Totals: Sendable {
@@ -78,11 +81,11 @@ public struct CostTally: Sendable {
         guard var record = value.objectValue else { return annotate ? line : nil }
         // A message itself, or a batch result carrying one (`{"id","message":{…}}`).
         if record["role"] == "assistant" {
-            guard let cost = add(record, id: record["id"]?.stringValue) else { return annotate ? line : nil }
+            guard let cost = add(record, outer: nil) else { return annotate ? line : nil }
             guard annotate else { return nil }
             record["cost"] = cost.json
         } else if var message = record["message"]?.objectValue, message["role"] == "assistant" {
-            guard let cost = add(message, id: record["id"]?.stringValue ?? record["custom_id"]?.stringValue) else { return annotate ? line : nil }
+            guard let cost = add(message, outer: record) else { return annotate ? line : nil }
             guard annotate else { return nil }
             message["cost"] = cost.json
             record["message"] = .object(message)
@@ -94,7 +97,8 @@ public struct CostTally: Sendable {
         return bytes
     }
 
-    private mutating func add(_ message: JSONObject, id: String?) -> Cost? {
+    /// `outer`: the batch result line that carries `message`, for its `id` and `tag`.
+    private mutating func add(_ message: JSONObject, outer: JSONObject?) -> Cost? {
         guard let usage = Usage(json: message["usage"]), !usage.isEmpty else {
             withoutUsage += 1
             return nil
@@ -112,11 +116,25 @@ public struct CostTally: Sendable {
         let key: String = switch grouping {
         case .model: model
         case .provider: model.split(separator: "/").first.map(String.init) ?? model
-        case .id: id ?? "(no id)"
+        case .id: (outer?["id"] ?? outer?["custom_id"] ?? message["id"])?.stringValue ?? "(no id)"
+        case .day: Self.localTime(message["created"] ?? outer?["created"], format: "%Y-%m-%d") ?? "(no time)"
+        case .hour: Self.localTime(message["created"] ?? outer?["created"], format: "%Y-%m-%d %H:00") ?? "(no time)"
+        case .tag: (message["tag"] ?? outer?["tag"])?.stringValue ?? "(no tag)"
         }
         if groups[key] == nil { order.append(key) }
         groups[key, default: Totals()].add(usage, cost)
         return cost
+    }
+
+    /// Unix seconds as local time, by a strftime format.
+    static func localTime(_ value: JSONValue?, format: String) -> String? {
+        guard let seconds = value?.doubleValue, seconds.isFinite, abs(seconds) < 1e11 else { return nil }
+        var time = time_t(seconds)
+        var parts = tm()
+        guard localtime_r(&time, &parts) != nil else { return nil }
+        var buffer = [CChar](repeating: 0, count: 64)
+        let count = strftime(&buffer, buffer.count, format, &parts)
+        return String(decoding: buffer[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     /// Whether `needle` occurs in `line`: `memchr` finds each candidate first byte.
@@ -135,12 +153,20 @@ public struct CostTally: Sendable {
         }
     }
 
+    /// Days and hours in time order (the daily report); other groups the costliest first.
+    private var orderedKeys: [String] {
+        switch grouping {
+        case .day, .hour: order.sorted()
+        default: order.sorted { groups[$0]!.cost.total > groups[$1]!.cost.total }
+        }
+    }
+
     /// The `cost` summary record.
     public var record: JSONObject {
         var o: JSONObject = ["type": "cost"]
         for (key, value) in total.json(key: nil).entries { o[key] = value }
         o["by"] = .string(grouping.rawValue)
-        o["groups"] = .array(order.map { .object(groups[$0]!.json(key: $0)) })
+        o["groups"] = .array(orderedKeys.map { .object(groups[$0]!.json(key: $0)) })
         if !unpriced.isEmpty {
             o["unpriced_requests"] = .int(unpriced.values.reduce(0, +))
             o["unpriced_models"] = .object(JSONObject(unpriced.sorted { $0.key < $1.key }.map { ($0.key, JSONValue.int($0.value)) }))
@@ -155,7 +181,7 @@ public struct CostTally: Sendable {
     public var table: String {
         func usd(_ v: Double) -> String { String(format: "$%.4f", v) }
         var rows = [[grouping.rawValue.uppercased(), "REQUESTS", "INPUT", "CACHED", "OUTPUT", "COST"]]
-        for key in order.sorted(by: { groups[$0]!.cost.total > groups[$1]!.cost.total }) {
+        for key in orderedKeys {
             let g = groups[key]!
             rows.append([key, "\(g.requests)", "\(g.inputTokens)", "\(g.cacheReadTokens)", "\(g.outputTokens)", usd(g.cost.total)])
         }
