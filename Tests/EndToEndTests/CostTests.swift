@@ -110,4 +110,39 @@ import Testing
         #expect(groups.map { $0["key"]?.stringValue ?? "" } == ["adhoc", "nightly-report"])
         #expect(groups.first { $0["key"] == "adhoc" }?["usd"] == 2.5)
     }
+
+    /// A batch checked before it runs: prompts approximated (4 bytes a token, 4 a message,
+    /// 3 for the reply), every reply at its max_tokens.
+    @Test func aBatchIsEstimatedAtItsWorstCase() throws {
+        let text = String(repeating: "abcd", count: 100)
+        let batch = [
+            #"{"id":"a","model":"openai/gpt-4o","max_tokens":1000,"messages":[{"role":"user","content":"\#(text)"}]}"#,
+            #"{"custom_id":"b","method":"POST","url":"/v1/chat/completions","body":{"model":"gpt-4o","messages":[{"role":"user","content":"\#(text)"}]}}"#,
+        ].joined(separator: "\n") + "\n"
+        let oneRequest = 107 * 2.5e-6 + 1000 * 1e-5
+        let result = try run("llm-cost", ["--estimate", "--max-tokens", "1000", "--by", "id"], stdin: batch)
+        #expect(result.status == 0, "\(result.stderr)")
+        let record = try #require(result.lastRecord)
+        #expect(record["estimate"] == true && record["input_tokens"] == 214 && record["output_tokens"] == 2000)
+        #expect(abs((record["usd"]?.doubleValue ?? 0) - 2 * oneRequest) < 1e-9)
+        #expect(record["groups"]?.arrayValue?.map { $0["key"]?.stringValue ?? "" }.sorted() == ["a", "b"])
+
+        let unbounded = try run("llm-cost", ["--estimate"], stdin: batch)
+        #expect(unbounded.lastRecord?["unbounded_requests"] == 1)
+        #expect(unbounded.stderr.contains("1 request set no max_tokens"))
+        let overBudget = try run("llm-cost", ["--estimate", "--max-tokens", "1000", "--budget", "0.01"], stdin: batch)
+        #expect(overBudget.status == 1 && overBudget.stderr.contains("over budget by $0.0105"), "\(overBudget.stderr)")
+        let table = try run("llm-cost", ["--estimate", "--max-tokens", "1000", "-t"], stdin: batch)
+        #expect(table.stdout.contains("worst case") && table.stdout.contains("$0.0205"), "\(table.stdout)")
+    }
+
+    /// A plain conversation is the one request llm-complete would send for it.
+    @Test func aConversationIsEstimatedAsOneRequest() throws {
+        let input = #"{"role":"system","content":"be brief"}"# + "\n" + #"{"role":"user","content":"hello there"}"# + "\n"
+        let result = try run("llm-cost", ["--estimate", "-m", "openai/gpt-4o", "--max-tokens", "10"], stdin: input)
+        // 3 + (4 + 2) + (4 + 3) prompt tokens
+        #expect(result.lastRecord?["requests"] == 1 && result.lastRecord?["input_tokens"] == 16, "\(result.stdout)")
+        let misuse = try run("llm-cost", ["--max-tokens", "10"], stdin: input)
+        #expect(misuse.status == 64)
+    }
 }
