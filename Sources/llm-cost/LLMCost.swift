@@ -61,6 +61,15 @@ struct LLMCost: AsyncParsableCommand {
     @Option(help: ArgumentHelp("A price file (LiteLLM's JSON or ours); repeatable, later files win.", valueName: "file"))
     var prices: [String] = []
 
+    @Flag(help: "Price request lines not yet sent at their worst case: prompt tokens approximated, output at max_tokens.")
+    var estimate = false
+
+    @Option(name: .shortAndLong, help: ArgumentHelp("With --estimate: the model of requests that name none.", valueName: "model"))
+    var model: String?
+
+    @Option(help: ArgumentHelp("With --estimate: the max_tokens of requests that set none.", valueName: "n"))
+    var maxTokens: Int?
+
     @Flag(help: "Skip lines that are not JSON (counted) instead of stopping.")
     var keepGoing = false
 
@@ -70,6 +79,9 @@ struct LLMCost: AsyncParsableCommand {
     func validate() throws {
         if let budget, !(budget >= 0 && budget.isFinite) { throw ValidationError("--budget must be a number of US dollars, 0 or more") }
         if period != nil && ledger == nil { throw ValidationError("--period needs --ledger FILE") }
+        if !estimate && (model != nil || maxTokens != nil) { throw ValidationError("-m and --max-tokens go with --estimate") }
+        if estimate && (annotate || ledger != nil) { throw ValidationError("--estimate prices requests not yet sent: it takes neither --annotate nor --ledger") }
+        if let maxTokens, maxTokens < 0 { throw ValidationError("--max-tokens must be 0 or more") }
         if annotate && text { throw ValidationError("--annotate writes records; use -t on a second llm-cost") }
     }
 
@@ -94,12 +106,13 @@ struct LLMCost: AsyncParsableCommand {
             do { json = try JSONParser.parse(Array(data)) } catch { throw LLMError(.configuration, "price file \(path) is not JSON: \(error)") }
             if try table.add(file: json, source: path) == 0 { log.note("price file \(path) has no token prices") }
         }
-        var tally = CostTally(prices: table, grouping: by)
+        var tally = estimate ? CostTally(estimating: table, grouping: by, model: model, maxTokens: maxTokens) : CostTally(prices: table, grouping: by)
         let output = RecordWriter.standardOutput
         var skipped = 0
         // What was spent is entered in the ledger even when a later line stops the run.
         do throws(LLMError) {
             try read(into: &tally, output: output, skipped: &skipped)
+            tally.finish()
         } catch {
             if let ledger { _ = try? Ledger(path: ledger).append(usd: tally.total.cost.total, requests: tally.total.requests, period: period ?? .all) }
             throw error
@@ -107,6 +120,9 @@ struct LLMCost: AsyncParsableCommand {
         if skipped > 0 { log.note("skipped \(skipped) line\(skipped == 1 ? "" : "s") that were not JSON records") }
         if !tally.unpriced.isEmpty {
             log.note("no price for " + tally.unpriced.sorted { $0.key < $1.key }.map { "\($0.key) (\($0.value))" }.joined(separator: ", ") + ": add it with --prices FILE")
+        }
+        if tally.unbounded > 0 {
+            log.note("\(tally.unbounded) request\(tally.unbounded == 1 ? "" : "s") set no max_tokens: only the prompt is counted (give --max-tokens N)")
         }
         var spent = tally.total.cost.total, span = ""
         if let ledger {

@@ -60,25 +60,72 @@ public struct CostTally: Sendable {
     /// The ledger's total for its period, this run included, once the run is entered in it.
     public var ledger: (period: Ledger.Period, usd: Double)?
 
+    /// `--estimate`: request lines are priced at their worst case instead of replies at
+    /// their usage; the model and `max_tokens` of a request that names none.
+    public private(set) var estimating: (model: String?, maxTokens: Int?)?
+    /// Estimated requests that set no `max_tokens`: only their prompt is counted.
+    public private(set) var unbounded = 0
+    /// Messages of a plain conversation, estimated as one request at the end.
+    private var conversation: [JSONValue] = []
+
     public init(prices: PriceTable, grouping: Grouping = .model) {
         self.prices = prices
         self.grouping = grouping
     }
 
+    public init(estimating prices: PriceTable, grouping: Grouping = .model, model: String?, maxTokens: Int?) {
+        self.init(prices: prices, grouping: grouping)
+        estimating = (model, maxTokens)
+    }
+
+    /// A request line's worst case; message lines gather into one conversation, priced by
+    /// `finish()`.
+    private mutating func estimate(line: [UInt8], number: Int) throws(LLMError) {
+        guard let record = try Self.parse(line, number: number) else { return }
+        if var request = RequestEstimate(request: record) {
+            add(estimate: &request, outer: record)
+        } else if record["role"] != nil, record["type"] == nil {
+            conversation.append(.object(record))
+        }
+    }
+
+    private mutating func add(estimate request: inout RequestEstimate, outer: JSONObject?) {
+        request.model = request.model ?? estimating?.model
+        request.maxOutputTokens = request.maxOutputTokens ?? estimating?.maxTokens
+        if request.maxOutputTokens == nil { unbounded += 1 }
+        var message: JSONObject = ["model": .string(request.model ?? "unknown")]
+        message["usage"] = request.usage.json
+        _ = add(message, outer: outer)
+    }
+
+    /// Prices what is still gathered: the plain conversation of `--estimate`.
+    public mutating func finish() {
+        guard estimating != nil, conversation.contains(where: { $0["role"] != "system" }) else { return }
+        var request = RequestEstimate(messages: conversation, tools: nil, model: nil, maxTokens: nil)
+        conversation = []
+        add(estimate: &request, outer: nil)
+    }
+
+    private static func parse(_ line: [UInt8], number: Int) throws(LLMError) -> JSONObject? {
+        do {
+            return try JSONParser.parse(line).objectValue
+        } catch {
+            throw LLMError(.invalidInput, "line \(number) is not a JSON record: \(error)")
+        }
+    }
+
     /// One line of input. Returns the line to pass on when `annotate` is set (the same
     /// bytes unless it held a priced message, which gains `cost`).
     public mutating func add(line: [UInt8], number: Int, annotate: Bool) throws(LLMError) -> [UInt8]? {
+        if estimating != nil {
+            try estimate(line: line, number: number)
+            return nil
+        }
         guard Self.contains(line, "\"usage\"") else {
             if Self.contains(line, "\"assistant\"") { withoutUsage += 1 }
             return annotate ? line : nil
         }
-        let value: JSONValue
-        do {
-            value = try JSONParser.parse(line)
-        } catch {
-            throw LLMError(.invalidInput, "line \(number) is not a JSON record: \(error)")
-        }
-        guard var record = value.objectValue else { return annotate ? line : nil }
+        guard var record = try Self.parse(line, number: number) else { return annotate ? line : nil }
         // A message itself, or a batch result carrying one (`{"id","message":{…}}`).
         if record["role"] == "assistant" {
             guard let cost = add(record, outer: nil) else { return annotate ? line : nil }
@@ -164,6 +211,7 @@ public struct CostTally: Sendable {
     /// The `cost` summary record.
     public var record: JSONObject {
         var o: JSONObject = ["type": "cost"]
+        if estimating != nil { o["estimate"] = true }
         for (key, value) in total.json(key: nil).entries { o[key] = value }
         o["by"] = .string(grouping.rawValue)
         o["groups"] = .array(orderedKeys.map { .object(groups[$0]!.json(key: $0)) })
@@ -172,6 +220,7 @@ public struct CostTally: Sendable {
             o["unpriced_models"] = .object(JSONObject(unpriced.sorted { $0.key < $1.key }.map { ($0.key, JSONValue.int($0.value)) }))
         }
         if withoutUsage > 0 { o["without_usage"] = .int(withoutUsage) }
+        if unbounded > 0 { o["unbounded_requests"] = .int(unbounded) }
         if let ledger { o["ledger"] = ["period": .string(ledger.period.rawValue), "usd": .double((ledger.usd * 1e6).rounded() / 1e6)] }
         o["prices"] = .array(prices.sources.map(JSONValue.string))
         return o
@@ -190,6 +239,8 @@ public struct CostTally: Sendable {
         lines.insert(String(repeating: "-", count: lines[0].count), at: lines.count - 1)
         for (model, count) in unpriced.sorted(by: { $0.key < $1.key }) { lines.append("unpriced: \(model) (\(count) request\(count == 1 ? "" : "s")): no price for it") }
         if withoutUsage > 0 { lines.append("without usage: \(withoutUsage) assistant message\(withoutUsage == 1 ? "" : "s")") }
+        if estimating != nil { lines.insert("estimate: prompts approximated, every reply at its max_tokens (the worst case)", at: 0) }
+        if unbounded > 0 { lines.append("unbounded: \(unbounded) request\(unbounded == 1 ? "" : "s") with no max_tokens: only the prompt is counted") }
         if let ledger { lines.append("ledger: \(usd(ledger.usd)) \(ledger.period.phrase)") }
         return TerminalText.escaped(lines.joined(separator: "\n"), keepingLineBreaks: true) + "\n"
     }
