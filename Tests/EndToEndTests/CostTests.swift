@@ -145,4 +145,30 @@ import Testing
         let misuse = try run("llm-cost", ["--max-tokens", "10"], stdin: input)
         #expect(misuse.status == 64)
     }
+
+    /// The config prices what the tables do not: a model of one's own, and a local
+    /// provider by the hour of a rented GPU, spread over each request's wall time.
+    @Test func theConfigPricesModelsAndRentedGPUsByTheHour() throws {
+        let config = Paths.temporaryDirectory().appendingPathComponent("config.yaml")
+        try """
+            prices:
+              acme/widget: {input: 1, output: 2}
+              ollama/*: {per_hour: 3.6}
+            """.write(to: config, atomically: true, encoding: .utf8)
+        let input = [
+            #"{"role":"assistant","content":"x","model":"acme/widget","usage":{"input_tokens":1000000,"output_tokens":1000000}}"#,
+            #"{"role":"assistant","content":"x","model":"ollama/llama3.2","usage":{"input_tokens":10,"output_tokens":5},"timings":{"total_ms":2000}}"#,
+        ].joined(separator: "\n") + "\n"
+        let result = try run("llm-cost", ["--annotate"], stdin: input, environment: ["LLMKIT_CONFIG": config.path])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.records.map { $0["cost"]?["usd"] } == [3, 0.002])
+        #expect(result.records.last?["cost"]?["time"] == 0.002)
+        // Without the config, the local model is free and the other unknown.
+        let plain = try run("llm-cost", [], stdin: input)
+        #expect(plain.lastRecord?["usd"] == 0 && plain.lastRecord?["unpriced_requests"] == 1)
+
+        try "prices:\n  acme/widget: {input: 1}\n".write(to: config, atomically: true, encoding: .utf8)
+        let broken = try run("llm-cost", [], stdin: input, environment: ["LLMKIT_CONFIG": config.path])
+        #expect(broken.status == 78 && broken.stderr.contains("acme/widget needs input and output"), "\(broken.stderr)")
+    }
 }
