@@ -70,6 +70,9 @@ struct LLMCost: AsyncParsableCommand {
     @Option(help: ArgumentHelp("With --estimate: the max_tokens of requests that set none.", valueName: "n"))
     var maxTokens: Int?
 
+    @Option(help: ArgumentHelp("The config file, for its prices: (default: $LLMKIT_CONFIG, else $XDG_CONFIG_HOME/llmkit/config.yaml).", valueName: "file"))
+    var config: String?
+
     @Flag(help: "Skip lines that are not JSON (counted) instead of stopping.")
     var keepGoing = false
 
@@ -100,6 +103,8 @@ struct LLMCost: AsyncParsableCommand {
 
     private func tally(log: Log) throws(LLMError) -> ExitStatus {
         var table = PriceTable.builtin
+        let config = try ConfigLoader.load(environment: Environment.current, explicitPath: self.config)
+        if let own = config.prices { try table.add(ownFormat: own, source: config.path ?? "config") }
         for path in prices {
             guard let data = FileManager.default.contents(atPath: path) else { throw LLMError(.configuration, "cannot read price file \(path)") }
             let json: JSONValue

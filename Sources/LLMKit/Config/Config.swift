@@ -4,6 +4,8 @@ public struct Config: Sendable {
     public var defaultModel: String?
     public var aliases: [String: String]
     public var providers: [String: ProviderOverrides]
+    /// `prices:`, in llm-cost's own price form: added to and over the built-in table.
+    public var prices: JSONValue?
 
     public init(path: String? = nil, defaultModel: String? = nil, aliases: [String: String] = [:], providers: [String: ProviderOverrides] = [:]) {
         self.path = path

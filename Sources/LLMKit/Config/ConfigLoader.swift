@@ -52,6 +52,12 @@ public enum ConfigLoader {
                 config.aliases[name] = target
             }
         }
+        if let prices = document["prices"] {
+            guard prices.objectValue != nil else {
+                throw LLMError(.configuration, "\(place): prices must map model names to prices (US dollars per million tokens, or per_hour)")
+            }
+            config.prices = prices
+        }
         if let providers = top["providers"] {
             guard let map = providers as? [String: Any] else {
                 throw LLMError(.configuration, "\(place): providers must map names to settings")

@@ -153,7 +153,7 @@ public struct CostTally: Sendable {
         let model = message["model"]?.stringValue ?? "unknown"
         let cost: Cost
         switch prices.price(for: model) {
-        case .priced(let price): cost = Cost.of(usage, at: price)
+        case .priced(let price): cost = Cost.of(usage, at: price, wallMs: Timings(json: message["timings"])?.totalMs)
         case .free: cost = Cost()
         case .unknown:
             unpriced[model, default: 0] += 1

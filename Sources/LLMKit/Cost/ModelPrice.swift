@@ -15,14 +15,18 @@ public struct ModelPrice: Sendable, Equatable {
     public var base: Rates
     /// Sorted by threshold, in prompt tokens.
     public var tiers: [(threshold: Int, rates: Rates)] = []
+    /// US dollars an hour of the request's wall time: a rented GPU running a local model.
+    public var perHour: Double?
 
     public static func == (a: ModelPrice, b: ModelPrice) -> Bool {
         a.base == b.base && a.tiers.map(\.threshold) == b.tiers.map(\.threshold) && a.tiers.map(\.rates) == b.tiers.map(\.rates)
+            && a.perHour == b.perHour
     }
 
-    public init(base: Rates, tiers: [(threshold: Int, rates: Rates)] = []) {
+    public init(base: Rates, tiers: [(threshold: Int, rates: Rates)] = [], perHour: Double? = nil) {
         self.base = base
         self.tiers = tiers.sorted { $0.threshold < $1.threshold }
+        self.perHour = perHour
     }
 
     /// A LiteLLM `model_prices_and_context_window.json` entry; nil without token prices.
@@ -64,20 +68,24 @@ public struct Cost: Sendable, Equatable {
     public var cacheRead = 0.0
     public var cacheWrite = 0.0
     public var output = 0.0
-    public var total: Double { input + cacheRead + cacheWrite + output }
+    /// An hourly rate spread over the request's wall time.
+    public var time = 0.0
+    public var total: Double { input + cacheRead + cacheWrite + output + time }
 
     public init() {}
 
     public var json: JSONValue {
         func usd(_ v: Double) -> JSONValue { .double((v * 1e8).rounded() / 1e8) }
-        return ["usd": usd(total), "input": usd(input), "cache_read": usd(cacheRead), "cache_write": usd(cacheWrite), "output": usd(output)]
+        var parts: JSONObject = ["usd": usd(total), "input": usd(input), "cache_read": usd(cacheRead), "cache_write": usd(cacheWrite), "output": usd(output)]
+        if time > 0 { parts["time"] = usd(time) }
+        return .object(parts)
     }
 
     /// The cost rules (the man page has them too): uncached input = input − cache reads −
     /// cache writes, each part at its own price (a part with no price of its own at the
     /// input price); reasoning at the output price unless priced apart; when the prompt
     /// crosses a long-context tier, the whole request at that tier's rates.
-    public static func of(_ usage: Usage, at price: ModelPrice) -> Cost {
+    public static func of(_ usage: Usage, at price: ModelPrice, wallMs: Double? = nil) -> Cost {
         let prompt = max(0, usage.inputTokens ?? 0)
         let read = max(0, usage.cacheReadTokens ?? 0), written = max(0, usage.cacheWriteTokens ?? 0)
         let rates = price.rates(forPrompt: prompt)
@@ -87,6 +95,7 @@ public struct Cost: Sendable, Equatable {
         cost.cacheWrite = Double(written) * (rates.cacheWrite ?? rates.input)
         let output = max(0, usage.outputTokens ?? 0), reasoning = min(output, max(0, usage.reasoningTokens ?? 0))
         cost.output = Double(output - reasoning) * rates.output + Double(reasoning) * (rates.reasoning ?? rates.output)
+        if let perHour = price.perHour, let wallMs, wallMs.isFinite, wallMs > 0 { cost.time = perHour * wallMs / 3_600_000 }
         return cost
     }
 
@@ -96,6 +105,7 @@ public struct Cost: Sendable, Equatable {
         sum.cacheRead = a.cacheRead + b.cacheRead
         sum.cacheWrite = a.cacheWrite + b.cacheWrite
         sum.output = a.output + b.output
+        sum.time = a.time + b.time
         return sum
     }
 }

@@ -32,18 +32,33 @@ public struct PriceTable: Sendable {
         return taken
     }
 
-    /// Our own form, per million tokens: `{"model": {"input": 3, "output": 15,
-    /// "cache_read": 0.3, "cache_write": 3.75}}`.
+    /// Our own form (and the config's `prices:`), US dollars per million tokens:
+    /// `{"model": {"input": 3, "output": 15, "cache_read": 0.3, "cache_write": 3.75,
+    /// "cache_write_1h": 6, "reasoning": 15}}`, or by the hour of wall time for a rented
+    /// GPU, `{"gpu-box/*": {"per_hour": 2.5}}`. `provider/*` prices every model of it.
     @discardableResult
     public mutating func add(ownFormat json: JSONValue, source: String) throws(LLMError) -> Int {
         var taken = 0
+        let known: Set<String> = ["input", "output", "cache_read", "cache_write", "cache_write_1h", "reasoning", "per_hour"]
         for (name, value) in json.objectValue?.entries ?? [] {
-            guard let input = value["input"]?.doubleValue, let output = value["output"]?.doubleValue else {
-                throw LLMError(.configuration, "\(source): the price of \(name) needs input and output (US dollars per million tokens)")
+            guard let entry = value.objectValue else { throw LLMError(.configuration, "\(source): the price of \(name) must be a mapping") }
+            if let unknown = entry.entries.map(\.0).first(where: { !known.contains($0) }) {
+                throw LLMError(.configuration, "\(source): \(name) has \(unknown); a price has \(known.sorted().joined(separator: ", "))")
             }
-            let perToken = { (v: JSONValue?) in v?.doubleValue.map { $0 / 1e6 } }
-            prices[name.lowercased()] = ModelPrice(base: .init(input: input / 1e6, output: output / 1e6, cacheRead: perToken(value["cache_read"]),
-                                                               cacheWrite: perToken(value["cache_write"]), reasoning: perToken(value["reasoning"])))
+            func number(_ key: String) throws(LLMError) -> Double? {
+                guard let v = entry[key] else { return nil }
+                guard let d = v.doubleValue, d.isFinite, d >= 0 else { throw LLMError(.configuration, "\(source): \(name).\(key) must be a number, 0 or more") }
+                return d
+            }
+            let perHour = try number("per_hour")
+            let input = try number("input"), output = try number("output")
+            guard (input != nil && output != nil) || perHour != nil else {
+                throw LLMError(.configuration, "\(source): the price of \(name) needs input and output (US dollars per million tokens), or per_hour")
+            }
+            let rates = ModelPrice.Rates(input: (input ?? 0) / 1e6, output: (output ?? 0) / 1e6, cacheRead: try number("cache_read").map { $0 / 1e6 },
+                                         cacheWrite: try number("cache_write").map { $0 / 1e6 }, cacheWriteOneHour: try number("cache_write_1h").map { $0 / 1e6 },
+                                         reasoning: try number("reasoning").map { $0 / 1e6 })
+            prices[name.lowercased()] = ModelPrice(base: rates, perHour: perHour)
             taken += 1
         }
         sources.append(source)
@@ -69,6 +84,7 @@ public struct PriceTable: Sendable {
         if let provider { candidates.append("\(provider)/\(name)") }
         candidates += candidates.map(Self.undated)
         for candidate in candidates where prices[candidate] != nil { return .priced(prices[candidate]!) }
+        if let provider, let price = prices["\(provider)/*"] { return .priced(price) }
         if let provider, Self.localProviders.contains(provider) { return .free }
         return .unknown
     }
