@@ -115,13 +115,13 @@ struct LLMCost: AsyncParsableCommand {
         let output = RecordWriter.standardOutput
         var skipped = 0
         // What was spent is entered in the ledger even when a later line stops the run.
-        do throws(LLMError) {
-            try read(into: &tally, output: output, skipped: &skipped)
-            tally.finish()
-        } catch {
+        // (A failure comes back as a value, not through a do/catch around this inout call:
+        // Swift 6.3 miscompiles that shape in release builds, crashing as the tally is freed.)
+        if let failure = read(into: &tally, output: output, skipped: &skipped) {
             if let ledger { _ = try? Ledger(path: ledger).append(usd: tally.total.cost.total, requests: tally.total.requests, period: period ?? .all) }
-            throw error
+            throw failure
         }
+        tally.finish()
         if skipped > 0 { log.note("skipped \(skipped) line\(skipped == 1 ? "" : "s") that were not JSON records") }
         if !tally.unpriced.isEmpty {
             log.note("no price for " + tally.unpriced.sorted { $0.key < $1.key }.map { "\($0.key) (\($0.value))" }.joined(separator: ", ") + ": add it with --prices FILE")
@@ -148,7 +148,16 @@ struct LLMCost: AsyncParsableCommand {
         return .success
     }
 
-    private func read(into tally: inout CostTally, output: RecordWriter, skipped: inout Int) throws(LLMError) {
+    private func read(into tally: inout CostTally, output: RecordWriter, skipped: inout Int) -> LLMError? {
+        do throws(LLMError) {
+            try readLines(into: &tally, output: output, skipped: &skipped)
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    private func readLines(into tally: inout CostTally, output: RecordWriter, skipped: inout Int) throws(LLMError) {
         let inputs = files.isEmpty ? ["-"] : files
         for path in inputs {
             let fd = path == "-" ? 0 : open(path, O_RDONLY | O_CLOEXEC)

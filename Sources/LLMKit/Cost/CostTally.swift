@@ -65,6 +65,8 @@ public struct CostTally: Sendable {
     public private(set) var estimating: (model: String?, maxTokens: Int?)?
     /// Estimated requests that set no `max_tokens`: only their prompt is counted.
     public private(set) var unbounded = 0
+    /// Each model's price, looked up once: a month of logs names a handful of models.
+    private var lookups: [String: PriceTable.Lookup] = [:]
     /// Messages of a plain conversation, estimated as one request at the end.
     private var conversation: [JSONValue] = []
 
@@ -152,7 +154,9 @@ public struct CostTally: Sendable {
         }
         let model = message["model"]?.stringValue ?? "unknown"
         let cost: Cost
-        switch prices.price(for: model) {
+        let lookup = lookups[model] ?? prices.price(for: model)
+        if lookups.count < 10_000 { lookups[model] = lookup }
+        switch lookup {
         case .priced(let price): cost = Cost.of(usage, at: price, wallMs: Timings(json: message["timings"])?.totalMs)
         case .free: cost = Cost()
         case .unknown:
