@@ -19,7 +19,7 @@ BIN       = $(shell $(SWIFT) build $(RELEASE) --show-bin-path)
 FUZZ_TARGETS := json chunk-scan sse ndjson schema config
 FUZZ_SECONDS ?= 60
 
-.PHONY: all build test demo bench fuzz fuzz-build install uninstall man completions deps venv litellm-venv clean
+.PHONY: all build test demo bench crosscheck-cost fuzz fuzz-build install uninstall man completions deps venv litellm-venv clean
 
 all: build
 
@@ -55,6 +55,12 @@ demo: build venv
 
 bench: build
 	@scripts/bench.sh "$(BIN)"
+
+# llm-cost against LiteLLM's own cost_per_token, for every chat model of LiteLLM's price
+# file: the shared reference copy beside this checkout, else the one LiteLLM ships.
+PRICES ?= $(firstword $(wildcard ../shared/reference/litellm-model-prices-*.json) $(wildcard $(LITELLM_VENV)/lib/python3*/site-packages/litellm/model_prices_and_context_window_backup.json))
+crosscheck-cost: build litellm-venv
+	@"$(LITELLM_VENV)/bin/python" scripts/crosscheck-cost.py "$(BIN)/llm-cost" "$(PRICES)"
 
 # Man pages and completions are generated from the commands and committed, so that an
 # install needs no generation step.

@@ -74,6 +74,8 @@ def interleaved(commands, runs, warmup=3):
 
 def main():
     bin_dir = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, ".build", "release")
+    if os.environ.get("BENCH_ONLY") == "cost":
+        return cost_benchmarks(os.path.join(bin_dir, "llm-cost"))
     tool = os.path.join(bin_dir, "llm-complete")
     venv_llm = os.path.join(os.environ.get("XDG_CACHE_HOME", os.path.expanduser("~/.cache")), "llmkit", "venv", "bin", "llm")
     print(f"llmkit benchmarks ({os.cpu_count()} cores; medians; {tool})\n")
@@ -123,6 +125,43 @@ def main():
     print(f"  batch    -j 8 / -j 1                  {speedup:7.2f} x   target: at least 6x -> {'met' if speedup >= 6 else 'MISSED'}\n")
 
     stream_benchmarks(os.path.join(bin_dir, "llm-stream"))
+    cost_benchmarks(os.path.join(bin_dir, "llm-cost"))
+
+
+def cost_benchmarks(cost_tool, records=1_000_000):
+    """llm-cost over a month-sized log: a third assistant messages with usage (four models),
+    the rest user and tool lines that the byte scan passes over."""
+    import tempfile
+    lines = [
+        b'{"role":"user","content":"summarize the attached report in three bullet points, please"}\n',
+        b'{"role":"tool","tool_call_id":"call_1","name":"search","content":"3 results: alpha, beta, gamma"}\n',
+    ]
+    models = ["openai/gpt-4o", "anthropic/claude-sonnet-4-5", "gemini/gemini-2.5-pro", "ollama/llama3.2"]
+    with tempfile.NamedTemporaryFile("wb", suffix=".jsonl", delete=False) as log:
+        for i in range(records // 3):
+            log.write(lines[0])
+            log.write(lines[1])
+            log.write(('{"role":"assistant","content":"done","model":"%s","created":%d,"usage":{"input_tokens":%d,'
+                       '"cache_read_tokens":%d,"output_tokens":%d}}\n' % (models[i % 4], 1793527200 + i * 2, 1200 + i % 500, i % 3 * 100, 300 + i % 200)).encode())
+        path = log.name
+    try:
+        count = sum(1 for _ in open(path, "rb"))
+        size = os.path.getsize(path) / 1e6
+        for name, argv in (("summary", [cost_tool]), ("--by day", [cost_tool, "--by", "day"]), ("--annotate", [cost_tool, "--annotate"])):
+            samples = []
+            for _ in range(3):
+                with open(path, "rb") as source, open(os.devnull, "wb") as null:
+                    started = time.monotonic()
+                    subprocess.run(argv, stdin=source, stdout=null, check=True)
+                    samples.append(time.monotonic() - started)
+            best = statistics.median(samples)
+            print(f"  cost     {count:,} records, {name:<11} {best * 1000:7.0f} ms   {count / best:,.0f} records/s ({size / best:.0f} MB/s)")
+        with open(path, "rb") as source:
+            proc = subprocess.Popen([cost_tool], stdin=source, stdout=subprocess.DEVNULL)
+            _, _, usage = os.wait4(proc.pid, 0)
+        print(f"  cost     peak memory, {count:,} records {usage.ru_maxrss / 1024:5.1f} MiB (flat: streamed)")
+    finally:
+        os.unlink(path)
 
 
 def max_rss_kb(argv):
