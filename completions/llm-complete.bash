@@ -165,7 +165,7 @@ _llm-complete() {
     local -a repeating_flags=()
     local -a non_repeating_flags=(--text -t --dry-run --list-providers --verbose -v --version -h --help)
     local -a repeating_options=(--stop)
-    local -a non_repeating_options=(--model -m --system -s --temperature --max-tokens --seed --schema --tools --timeout --idle-timeout --api-base --mock-script --config --jobs -j --retries)
+    local -a non_repeating_options=(--model -m --system -s --temperature --max-tokens --seed --schema --tools --timeout --idle-timeout --api-base --mock-script --config --jobs -j --tag --retries)
     __llm-complete_offer_flags_options -1
 
     # Offer option value completions
@@ -210,6 +210,9 @@ _llm-complete() {
         return
         ;;
     '--jobs'|'-j')
+        return
+        ;;
+    '--tag')
         return
         ;;
     '--retries')

@@ -20,7 +20,7 @@ function __llm-complete_parse_tokens -S
     set -l unparsed_tokens (__llm-complete_tokens -pc)
     switch $unparsed_tokens[1]
     case 'llm-complete'
-        __llm-complete_parse_subcommand -r 1 'm/model=' 's/system=' 'temperature=' 'max-tokens=' 'stop=+' 'seed=' 'schema=' 'tools=' 'timeout=' 'idle-timeout=' 'api-base=' 'mock-script=' 'config=' 'j/jobs=' 'retries=' 't/text' 'dry-run' 'list-providers' 'v/verbose' 'version' 'h/help'
+        __llm-complete_parse_subcommand -r 1 'm/model=' 's/system=' 'temperature=' 'max-tokens=' 'stop=+' 'seed=' 'schema=' 'tools=' 'timeout=' 'idle-timeout=' 'api-base=' 'mock-script=' 'config=' 'j/jobs=' 'tag=' 'retries=' 't/text' 'dry-run' 'list-providers' 'v/verbose' 'version' 'h/help'
         switch $unparsed_tokens[1]
         case 'help'
             __llm-complete_parse_subcommand -r 1 'version'
@@ -91,6 +91,7 @@ complete -c 'llm-complete' -n '__llm-complete_should_offer_completions_for_flags
 complete -c 'llm-complete' -n '__llm-complete_should_offer_completions_for_flags_or_options "llm-complete" mock-script' -l 'mock-script' -d 'The JSONL file of replies mock/script plays back.' -rfka ''
 complete -c 'llm-complete' -n '__llm-complete_should_offer_completions_for_flags_or_options "llm-complete" config' -l 'config' -d 'The config file (default: $LLMKIT_CONFIG, else $XDG_CONFIG_HOME/llmkit/config.yaml).' -rfka ''
 complete -c 'llm-complete' -n '__llm-complete_should_offer_completions_for_flags_or_options "llm-complete" j jobs' -l 'jobs' -s 'j' -d 'Batch requests to run at once.' -rfka ''
+complete -c 'llm-complete' -n '__llm-complete_should_offer_completions_for_flags_or_options "llm-complete" tag' -l 'tag' -d 'A tag written on every reply, for llm-cost --by tag (which job spent it).' -rfka ''
 complete -c 'llm-complete' -n '__llm-complete_should_offer_completions_for_flags_or_options "llm-complete" retries' -l 'retries' -d 'Retries after a rate limit, overload or server error.' -rfka ''
 complete -c 'llm-complete' -n '__llm-complete_should_offer_completions_for_flags_or_options "llm-complete" t text' -l 'text' -s 't' -d 'Write only the reply text, not JSON records.'
 complete -c 'llm-complete' -n '__llm-complete_should_offer_completions_for_flags_or_options "llm-complete" dry-run' -l 'dry-run' -d 'Print the HTTP request that would be sent (keys redacted) and exit.'

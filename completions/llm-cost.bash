@@ -163,21 +163,37 @@ _llm-cost() {
     local -a unparsed_words=("${COMP_WORDS[@]:1:${COMP_CWORD}}")
 
     local -a repeating_flags=()
-    local -a non_repeating_flags=(--annotate --keep-going --text -t --version -h --help)
+    local -a non_repeating_flags=(--annotate --estimate --keep-going --text -t --version -h --help)
     local -a repeating_options=(--prices)
-    local -a non_repeating_options=(--by --budget)
+    local -a non_repeating_options=(--by --budget --ledger --period --model -m --max-tokens --config)
     __llm-cost_offer_flags_options -1
 
     # Offer option value completions
     case "${prev}" in
     '--by')
-        __llm-cost_add_completions -W 'model'$'\n''provider'$'\n''id'
+        __llm-cost_add_completions -W 'model'$'\n''provider'$'\n''id'$'\n''day'$'\n''hour'$'\n''tag'
         return
         ;;
     '--budget')
         return
         ;;
+    '--ledger')
+        return
+        ;;
+    '--period')
+        __llm-cost_add_completions -W 'day'$'\n''month'$'\n''all'
+        return
+        ;;
     '--prices')
+        return
+        ;;
+    '--model'|'-m')
+        return
+        ;;
+    '--max-tokens')
+        return
+        ;;
+    '--config')
         return
         ;;
     esac

@@ -20,7 +20,7 @@ function __llm-cost_parse_tokens -S
     set -l unparsed_tokens (__llm-cost_tokens -pc)
     switch $unparsed_tokens[1]
     case 'llm-cost'
-        __llm-cost_parse_subcommand -r 1 'annotate' 'by=' 'budget=' 'prices=+' 'keep-going' 't/text' 'version' 'h/help'
+        __llm-cost_parse_subcommand -r 1 'annotate' 'by=' 'budget=' 'ledger=' 'period=' 'prices=+' 'estimate' 'm/model=' 'max-tokens=' 'config=' 'keep-going' 't/text' 'version' 'h/help'
         switch $unparsed_tokens[1]
         case 'help'
             __llm-cost_parse_subcommand -r 1 'version'
@@ -78,9 +78,15 @@ end
 
 complete -c 'llm-cost' -f
 complete -c 'llm-cost' -n '__llm-cost_should_offer_completions_for_flags_or_options "llm-cost" annotate' -l 'annotate' -d 'Pass every record through, adding cost to each assistant message.'
-complete -c 'llm-cost' -n '__llm-cost_should_offer_completions_for_flags_or_options "llm-cost" by' -l 'by' -d 'Group totals by model, provider or id.' -rfka 'model provider id'
+complete -c 'llm-cost' -n '__llm-cost_should_offer_completions_for_flags_or_options "llm-cost" by' -l 'by' -d 'Group totals by model, provider, id, tag, day or hour.' -rfka 'model provider id day hour tag'
 complete -c 'llm-cost' -n '__llm-cost_should_offer_completions_for_flags_or_options "llm-cost" budget' -l 'budget' -d 'Exit 1 when the total is over this many US dollars.' -rfka ''
+complete -c 'llm-cost' -n '__llm-cost_should_offer_completions_for_flags_or_options "llm-cost" ledger' -l 'ledger' -d 'Append this run\'s spend to a ledger file; --budget then applies to the ledger\'s total.' -rfka ''
+complete -c 'llm-cost' -n '__llm-cost_should_offer_completions_for_flags_or_options "llm-cost" period' -l 'period' -d 'The ledger\'s span that --budget applies to: day, month or all (local time).' -rfka 'day month all'
 complete -c 'llm-cost' -n '__llm-cost_should_offer_completions_for_flags_or_options "llm-cost"' -l 'prices' -d 'A price file (LiteLLM\'s JSON or ours); repeatable, later files win.' -rfka ''
+complete -c 'llm-cost' -n '__llm-cost_should_offer_completions_for_flags_or_options "llm-cost" estimate' -l 'estimate' -d 'Price request lines not yet sent at their worst case: prompt tokens approximated, output at max_tokens.'
+complete -c 'llm-cost' -n '__llm-cost_should_offer_completions_for_flags_or_options "llm-cost" m model' -l 'model' -s 'm' -d 'With --estimate: the model of requests that name none.' -rfka ''
+complete -c 'llm-cost' -n '__llm-cost_should_offer_completions_for_flags_or_options "llm-cost" max-tokens' -l 'max-tokens' -d 'With --estimate: the max_tokens of requests that set none.' -rfka ''
+complete -c 'llm-cost' -n '__llm-cost_should_offer_completions_for_flags_or_options "llm-cost" config' -l 'config' -d 'The config file, for its prices: (default: $LLMKIT_CONFIG, else $XDG_CONFIG_HOME/llmkit/config.yaml).' -rfka ''
 complete -c 'llm-cost' -n '__llm-cost_should_offer_completions_for_flags_or_options "llm-cost" keep-going' -l 'keep-going' -d 'Skip lines that are not JSON (counted) instead of stopping.'
 complete -c 'llm-cost' -n '__llm-cost_should_offer_completions_for_flags_or_options "llm-cost" t text' -l 'text' -s 't' -d 'A table for a person instead of a record.'
 complete -c 'llm-cost' -n '__llm-cost_should_offer_completions_for_flags_or_options "llm-cost" version' -l 'version' -d 'Show the version.'
