@@ -30,6 +30,19 @@ import Testing
         #expect(abs(long.total - (200_000 * 2.5e-6 + 1 * 0.25e-6 + 10 * 15e-6)) < 1e-12)
     }
 
+    /// Anthropic says how many written tokens went to the 1-hour cache; those cost more.
+    @Test func oneHourCacheWritesAtTheirOwnRate() throws {
+        let reply: JSONValue = ["input_tokens": 100, "cache_creation_input_tokens": 10_000, "cache_read_input_tokens": 0, "output_tokens": 10,
+                                "cache_creation": ["ephemeral_5m_input_tokens": 4000, "ephemeral_1h_input_tokens": 6000]]
+        let usage = try #require(AnthropicResponseParser.usage(from: reply))
+        #expect(usage.cacheWriteTokens == 10_000 && usage.cacheWriteOneHourTokens == 6000)
+        #expect(usage.json["cache_write_1h_tokens"] == 6000)
+        var price = sonnet
+        price.base.cacheWriteOneHour = 6e-6
+        #expect(abs(Cost.of(usage, at: price).cacheWrite - (4000 * 3.75e-6 + 6000 * 6e-6)) < 1e-12)
+        #expect(abs(Cost.of(usage, at: sonnet).cacheWrite - 10_000 * 3.75e-6) < 1e-12, "no 1-hour rate: the 5-minute one")
+    }
+
     @Test func missingPartsCostNothingAndNeverGoNegative() {
         #expect(Cost.of(Usage(outputTokens: 10), at: sonnet).input == 0)
         #expect(Cost.of(Usage(inputTokens: 5, cacheReadTokens: 50), at: sonnet).input == 0)
