@@ -29,8 +29,9 @@ struct LLMCost: AsyncParsableCommand {
             own price (a part with no price of its own at the input price); reasoning tokens \
             at the output price unless priced apart; when the prompt crosses a long-context \
             tier (e.g. above 200k tokens), the whole request at that tier's rates, as the \
-            providers and LiteLLM do. Cache writes are priced at the 5-minute rate: llmkit's \
-            usage does not say which cache a write went to. Where LiteLLM's cost_per_token \
+            providers and LiteLLM do. Cache writes at the 5-minute rate, or the 1-hour rate for \
+            the part the usage reports as cache_write_1h_tokens (Anthropic's \
+            ephemeral_1h_input_tokens). Where LiteLLM's cost_per_token \
             differs (make crosscheck-cost: 99.5% of 4,452 cases agree to the cent with \
             LiteLLM 1.106.2), it is by rules in its code, not its price file, which llmkit \
             follows: it prices Gemini's experimental models at 0 and DeepSeek's V4 and flash \

@@ -92,7 +92,9 @@ public struct Cost: Sendable, Equatable {
         var cost = Cost()
         cost.input = Double(max(0, prompt - read - written)) * rates.input
         cost.cacheRead = Double(read) * (rates.cacheRead ?? rates.input)
-        cost.cacheWrite = Double(written) * (rates.cacheWrite ?? rates.input)
+        let oneHour = min(written, max(0, usage.cacheWriteOneHourTokens ?? 0))
+        let fiveMinute = rates.cacheWrite ?? rates.input
+        cost.cacheWrite = Double(written - oneHour) * fiveMinute + Double(oneHour) * (rates.cacheWriteOneHour ?? fiveMinute)
         let output = max(0, usage.outputTokens ?? 0), reasoning = min(output, max(0, usage.reasoningTokens ?? 0))
         cost.output = Double(output - reasoning) * rates.output + Double(reasoning) * (rates.reasoning ?? rates.output)
         if let perHour = price.perHour, let wallMs, wallMs.isFinite, wallMs > 0 { cost.time = perHour * wallMs / 3_600_000 }

@@ -8,6 +8,8 @@ public struct Usage: Sendable, Equatable {
     public var outputTokens: Int?
     public var cacheReadTokens: Int?
     public var cacheWriteTokens: Int?
+    /// The part of `cacheWriteTokens` written to a 1-hour cache (Anthropic), which costs more.
+    public var cacheWriteOneHourTokens: Int?
     public var reasoningTokens: Int?
 
     public init(
@@ -24,7 +26,7 @@ public struct Usage: Sendable, Equatable {
     // Key paths are immutable values; Swift 6.3 just does not mark them Sendable.
     nonisolated(unsafe) private static let fields: [(String, WritableKeyPath<Usage, Int?>)] = [
         ("input_tokens", \.inputTokens), ("output_tokens", \.outputTokens),
-        ("cache_read_tokens", \.cacheReadTokens), ("cache_write_tokens", \.cacheWriteTokens),
+        ("cache_read_tokens", \.cacheReadTokens), ("cache_write_tokens", \.cacheWriteTokens), ("cache_write_1h_tokens", \.cacheWriteOneHourTokens),
         ("reasoning_tokens", \.reasoningTokens),
     ]
 

@@ -50,6 +50,7 @@ public enum AnthropicResponseParser {
         var usage = Usage()
         usage.cacheReadTokens = o["cache_read_input_tokens"]?.intValue
         usage.cacheWriteTokens = o["cache_creation_input_tokens"]?.intValue
+        if let oneHour = o["cache_creation"]?["ephemeral_1h_input_tokens"]?.intValue, oneHour > 0 { usage.cacheWriteOneHourTokens = oneHour }
         usage.inputTokens = o["input_tokens"]?.intValue.map { Usage.sum($0, usage.cacheReadTokens, usage.cacheWriteTokens) }
         usage.outputTokens = o["output_tokens"]?.intValue
         usage.reasoningTokens = o["output_tokens_details"]?["thinking_tokens"]?.intValue
