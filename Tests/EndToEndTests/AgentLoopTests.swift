@@ -20,11 +20,12 @@ import Testing
         return work
     }
 
-    /// A transcript without what differs from run to run (timings).
+    /// A transcript without what differs from run to run (timings, the time of each reply).
     func stable(_ url: URL) throws -> [JSONObject] {
         try String(contentsOf: url, encoding: .utf8).split(separator: "\n").map { line in
             var object = try #require(try JSONParser.parse(String(line)).objectValue)
             object["timings"] = nil
+            object["created"] = nil
             object["duration_ms"] = nil
             return object
         }
