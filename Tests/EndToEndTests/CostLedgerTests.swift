@@ -79,4 +79,45 @@ import Testing
         #expect(result.stderr.contains("\(ledger.path) line 2"), "\(result.stderr)")
         #expect(try String(contentsOf: ledger, encoding: .utf8).split(separator: "\n").count == 2, "nothing appended to a ledger it cannot read")
     }
+
+    /// From an adversarial pass: what a hostile price file, a crash or an unknown model
+    /// must not do to a budget.
+    @Test func aBudgetCannotBeDefeatedByUnpricedModelsOrBadPrices() throws {
+        let dir = Paths.temporaryDirectory()
+        let unknown = #"{"role":"assistant","model":"openai/gpt-9-ultra","usage":{"input_tokens":1000000,"output_tokens":100000}}"# + "\n"
+        let unpriced = try run("llm-cost", ["--budget", "0"], stdin: unknown)
+        #expect(unpriced.status == 1 && unpriced.stderr.contains("cannot check the budget"), "\(unpriced.stderr)")
+
+        let prices = dir.appendingPathComponent("bad.json")
+        try #"{"neg-model":{"input_cost_per_token":-0.01,"output_cost_per_token":-0.01},"inf-model":{"input_cost_per_token":1e400,"output_cost_per_token":1}}"#
+            .write(to: prices, atomically: true, encoding: .utf8)
+        for model in ["x/neg-model", "x/inf-model"] {
+            let ledger = dir.appendingPathComponent("\(model.dropFirst(2)).jsonl")
+            let line = #"{"role":"assistant","model":"\#(model)","usage":{"input_tokens":1000,"output_tokens":100}}"# + "\n"
+            let result = try run("llm-cost", ["--prices", prices.path, "--ledger", ledger.path, "--budget", "1"], stdin: line)
+            #expect(result.status == 1, "\(model): a price that is negative or not finite is no price: \(result.stdout)")
+            let after = try run("llm-cost", ["--ledger", ledger.path], stdin: "")
+            #expect(after.status == 0, "\(model): the ledger still reads: \(after.stderr)")
+        }
+        let forged = dir.appendingPathComponent("forged.jsonl")
+        try #"{"created":1,"usd":-1000,"requests":1}"#.appending("\n").write(to: forged, atomically: true, encoding: .utf8)
+        #expect(try run("llm-cost", ["--ledger", forged.path, "--budget", "1"], stdin: "").status == 65, "a negative entry is not spend")
+
+        let huge = #"{"role":"assistant","model":"anthropic/claude-sonnet-4-5","usage":{"input_tokens":0,"cache_read_tokens":9223372036854775807,"cache_write_tokens":9223372036854775807}}"# + "\n"
+        let overflow = try run("llm-cost", [], stdin: huge)
+        #expect(overflow.status == 0 || overflow.status == 65, "no trap: \(overflow.status)")
+    }
+
+    /// A crash mid-write leaves a last line with no newline: it is passed over, and the
+    /// next entry starts on a line of its own.
+    @Test func aLastLineCutShortIsPassedOver() throws {
+        let ledger = Paths.temporaryDirectory().appendingPathComponent("spend.jsonl")
+        try "{\"created\":1750000000,\"usd\":0.5,\"requests\":1}\n{\"created\":17500".write(to: ledger, atomically: true, encoding: .utf8)
+        let result = try run("llm-cost", ["--ledger", ledger.path], stdin: Self.twelveCents)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("cut short"))
+        let again = try run("llm-cost", ["--ledger", ledger.path, "--budget", "0.62"], stdin: "")
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(abs((again.lastRecord?["ledger"]?["usd"]?.doubleValue ?? 0) - 0.62) < 1e-9)
+    }
 }

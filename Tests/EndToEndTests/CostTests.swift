@@ -171,4 +171,21 @@ import Testing
         let broken = try run("llm-cost", [], stdin: input, environment: ["LLMKIT_CONFIG": config.path])
         #expect(broken.status == 78 && broken.stderr.contains("acme/widget needs input and output"), "\(broken.stderr)")
     }
+
+    /// A local model named like a hosted one runs on one's own hardware: free, or at the
+    /// local provider's own price; and a cell cannot forge a table row.
+    @Test func localModelsAreNeverPricedAsHostedOnesAndCellsCannotForgeRows() throws {
+        let prices = Paths.temporaryDirectory().appendingPathComponent("gpu.json")
+        try #"{"gpu-box/*":{"per_hour":3.6}}"#.write(to: prices, atomically: true, encoding: .utf8)
+        let input = [
+            #"{"role":"assistant","content":"x","model":"ollama/gpt-4o","usage":{"input_tokens":1000000,"output_tokens":0}}"#,
+            #"{"role":"assistant","content":"x","model":"gpu-box/gpt-4o","usage":{"input_tokens":1000000,"output_tokens":0},"timings":{"total_ms":1000}}"#,
+        ].joined(separator: "\n") + "\n"
+        let result = try run("llm-cost", ["--prices", prices.path, "--annotate"], stdin: input)
+        #expect(result.records.map { $0["cost"]?["usd"] } == [0, 0.001], "\(result.stdout)")
+
+        let forged = #"{"role":"assistant","content":"x","model":"openai/gpt-4o","tag":"x\nTOTAL 0 0 0 0 $0.0000","usage":{"input_tokens":1000000,"output_tokens":0}}"# + "\n"
+        let table = try run("llm-cost", ["--by", "tag", "-t"], stdin: forged)
+        #expect(table.stdout.components(separatedBy: "\n").filter { $0.hasPrefix("TOTAL") }.count == 1, "\(table.stdout)")
+    }
 }
