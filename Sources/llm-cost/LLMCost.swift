@@ -61,8 +61,10 @@ struct LLMCost: AsyncParsableCommand {
               llm-cost --ledger ~/spend.jsonl --period month --budget 50 < /dev/null || exit
               llm-complete --tag nightly < job.jsonl | llm-cost --ledger ~/spend.jsonl --budget 50 --period month
 
-            Exit status: 0; 1 when --budget is exceeded; 64 for a bad command line; 65 for a \
-            line that is not JSON (unless --keep-going) or a broken ledger line; 74 when a \
+            Exit status: 0; 1 when --budget is exceeded, or cannot be checked because some \
+            model has no price; 64 for a bad command line; 65 for a line carrying "usage" \
+            that is not JSON (unless --keep-going; lines without "usage" are passed over \
+            unread) or a broken ledger line; 74 when a \
             file cannot be read or written; 75 when the ledger stays locked for 30 s; 78 for \
             a price file or config that cannot be read.
             """,
@@ -147,7 +149,13 @@ struct LLMCost: AsyncParsableCommand {
         // (A failure comes back as a value, not through a do/catch around this inout call:
         // Swift 6.3 miscompiles that shape in release builds, crashing as the tally is freed.)
         if let failure = read(into: &tally, output: output, skipped: &skipped) {
-            if let ledger { _ = try? Ledger(path: ledger).append(usd: tally.total.cost.total, requests: tally.total.requests, period: period ?? .all) }
+            if let ledger {
+                do throws(LLMError) {
+                    _ = try Ledger(path: ledger).append(usd: tally.total.cost.total, requests: tally.total.requests, period: period ?? .all)
+                } catch {
+                    log.note(String(format: "$%.6f spent before the failure is not in the ledger: ", tally.total.cost.total) + error.message)
+                }
+            }
             throw failure
         }
         tally.finish()
@@ -161,7 +169,9 @@ struct LLMCost: AsyncParsableCommand {
         var spent = tally.total.cost.total, span = ""
         if let ledger {
             let period = period ?? .all
-            spent = try Ledger(path: ledger).append(usd: spent, requests: tally.total.requests, period: period)
+            let entered = try Ledger(path: ledger).append(usd: spent, requests: tally.total.requests, period: period)
+            if let line = entered.cutShort { log.note("ledger \(ledger) line \(line) was cut short (a crash mid-write?): removed") }
+            spent = entered.usd
             tally.ledger = (period, spent)
             span = " \(period.phrase) (ledger \(ledger))"
         }
@@ -170,8 +180,14 @@ struct LLMCost: AsyncParsableCommand {
         }
         // Money is compared in millionths of a dollar: a sum of floating-point parts must not
         // be "over" a budget it exactly meets.
-        if let budget, (spent * 1e6).rounded() > (budget * 1e6).rounded() {
-            log.note(String(format: "over budget by $%.4f: spent $%.4f of $%.4f", spent - budget, spent, budget) + span)
+        if budget != nil, !tally.unpriced.isEmpty {
+            let count = tally.unpriced.values.reduce(0, +)
+            log.note("cannot check the budget: \(count) request\(count == 1 ? "" : "s") of models with no price (not entered in a ledger either)")
+            return .checkFailed
+        }
+        if let budget, !(spent.isFinite && (spent * 1e6).rounded() <= (budget * 1e6).rounded()) {
+            let digits = spent - budget < 0.0001 ? 6 : 4
+            log.note(String(format: "over budget by $%.\(digits)f: spent $%.\(digits)f of $%.\(digits)f", spent - budget, spent, budget) + span)
             return .checkFailed
         }
         return .success
@@ -202,7 +218,7 @@ struct LLMCost: AsyncParsableCommand {
                     skipped += 1
                     if annotate { try output.writeLine(line) }
                 } catch {
-                    throw LLMError(.invalidInput, (files.isEmpty ? "" : "\(path): ") + error.message)
+                    throw LLMError(error.kind, (files.isEmpty ? "" : "\(path): ") + error.message)
                 }
             }
         }

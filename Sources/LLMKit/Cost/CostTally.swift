@@ -26,11 +26,13 @@ public struct CostTally: Sendable {
 
         mutating func add(_ usage: Usage, _ cost: Cost) {
             requests += 1
-            inputTokens &+= usage.inputTokens ?? 0
-            outputTokens &+= usage.outputTokens ?? 0
-            cacheReadTokens &+= usage.cacheReadTokens ?? 0
-            cacheWriteTokens &+= usage.cacheWriteTokens ?? 0
-            reasoningTokens &+= usage.reasoningTokens ?? 0
+            // A server's counts may be anything: negatives count as none, sums saturate.
+            func plus(_ total: Int, _ count: Int?) -> Int { Usage.sum(total, max(0, count ?? 0)) }
+            inputTokens = plus(inputTokens, usage.inputTokens)
+            outputTokens = plus(outputTokens, usage.outputTokens)
+            cacheReadTokens = plus(cacheReadTokens, usage.cacheReadTokens)
+            cacheWriteTokens = plus(cacheWriteTokens, usage.cacheWriteTokens)
+            reasoningTokens = plus(reasoningTokens, usage.reasoningTokens)
             self.cost = self.cost + cost
         }
 
@@ -239,9 +241,12 @@ public struct CostTally: Sendable {
             rows.append([key, "\(g.requests)", "\(g.inputTokens)", "\(g.cacheReadTokens)", "\(g.outputTokens)", usd(g.cost.total)])
         }
         rows.append(["TOTAL", "\(total.requests)", "\(total.inputTokens)", "\(total.cacheReadTokens)", "\(total.outputTokens)", usd(total.cost.total)])
-        var lines = TextTable.lines(rows, rightAligned: Set(1..<rows[0].count))
+        // Each cell escaped before the layout: a newline in a tag or model name cannot make
+        // a row of its own, and an escape sequence cannot move the columns.
+        let cells = rows.map { $0.map { TerminalText.escaped($0, keepingLineBreaks: false) } }
+        var lines = TextTable.lines(cells, rightAligned: Set(1..<rows[0].count))
         lines.insert(String(repeating: "-", count: lines[0].count), at: lines.count - 1)
-        for (model, count) in unpriced.sorted(by: { $0.key < $1.key }) { lines.append("unpriced: \(model) (\(count) request\(count == 1 ? "" : "s")): no price for it") }
+        for (model, count) in unpriced.sorted(by: { $0.key < $1.key }) { lines.append("unpriced: \(TerminalText.escaped(model, keepingLineBreaks: false)) (\(count) request\(count == 1 ? "" : "s")): no price for it") }
         if withoutUsage > 0 { lines.append("without usage: \(withoutUsage) assistant message\(withoutUsage == 1 ? "" : "s")") }
         if estimating != nil { lines.insert("estimate: prompts approximated, every reply at its max_tokens (the worst case)", at: 0) }
         if unbounded > 0 { lines.append("unbounded: \(unbounded) request\(unbounded == 1 ? "" : "s") with no max_tokens: only the prompt is counted") }

@@ -31,6 +31,12 @@ public struct ModelPrice: Sendable, Equatable {
 
     /// A LiteLLM `model_prices_and_context_window.json` entry; nil without token prices.
     public init?(litellm entry: JSONObject) {
+        // A price that is negative or not finite is no price: it must not cut a total.
+        let valid = entry.entries.allSatisfy { key, value in
+            !key.contains("cost_per") && !key.hasSuffix("_token_cost") && !key.contains("_token_cost_")
+                || value.doubleValue.map { $0.isFinite && $0 >= 0 } ?? true
+        }
+        guard valid else { return nil }
         func rates(_ suffix: String) -> Rates? {
             guard let input = entry["input_cost_per_token" + suffix]?.doubleValue else { return nil }
             let output = entry["output_cost_per_token" + suffix]?.doubleValue
@@ -45,7 +51,8 @@ public struct ModelPrice: Sendable, Equatable {
         var tiers: [(Int, Rates)] = []
         for (key, _) in entry.entries where key.hasPrefix("input_cost_per_token_above_") && key.hasSuffix("k_tokens") {
             let suffix = String(key.dropFirst("input_cost_per_token".count))
-            guard let thousands = Int(suffix.dropFirst("_above_".count).dropLast("k_tokens".count)), var tier = rates(suffix) else { continue }
+            guard let thousands = Int(suffix.dropFirst("_above_".count).dropLast("k_tokens".count)), thousands < Int.max / 1000,
+                  var tier = rates(suffix) else { continue }
             // Parts a tier leaves out keep their base price.
             tier.cacheRead = tier.cacheRead ?? base.cacheRead
             tier.cacheWrite = tier.cacheWrite ?? base.cacheWrite
@@ -90,14 +97,15 @@ public struct Cost: Sendable, Equatable {
         let read = max(0, usage.cacheReadTokens ?? 0), written = max(0, usage.cacheWriteTokens ?? 0)
         let rates = price.rates(forPrompt: prompt)
         var cost = Cost()
-        cost.input = Double(max(0, prompt - read - written)) * rates.input
+        // In Double: a server's counts may be anything, and Int.max - Int.max - 1 traps.
+        cost.input = max(0, Double(prompt) - Double(read) - Double(written)) * rates.input
         cost.cacheRead = Double(read) * (rates.cacheRead ?? rates.input)
         let oneHour = min(written, max(0, usage.cacheWriteOneHourTokens ?? 0))
         let fiveMinute = rates.cacheWrite ?? rates.input
         cost.cacheWrite = Double(written - oneHour) * fiveMinute + Double(oneHour) * (rates.cacheWriteOneHour ?? fiveMinute)
         let output = max(0, usage.outputTokens ?? 0), reasoning = min(output, max(0, usage.reasoningTokens ?? 0))
         cost.output = Double(output - reasoning) * rates.output + Double(reasoning) * (rates.reasoning ?? rates.output)
-        if let perHour = price.perHour, let wallMs, wallMs.isFinite, wallMs > 0 { cost.time = perHour * wallMs / 3_600_000 }
+        if let perHour = price.perHour, let wallMs, wallMs.isFinite, wallMs > 0 { cost.time = perHour * min(wallMs, 86_400_000) / 3_600_000 }
         return cost
     }
 

@@ -80,12 +80,18 @@ public struct PriceTable: Sendable {
         let parts = lower.split(separator: "/", maxSplits: 1).map(String.init)
         let provider = parts.count == 2 ? parts[0] : nil
         let name = parts.count == 2 ? parts[1] : lower
-        var candidates = [lower, name]
-        if let provider { candidates.append("\(provider)/\(name)") }
-        candidates += candidates.map(Self.undated)
+        // A local provider's model runs on one's own hardware, whatever it is called: only
+        // a price for that provider applies (`ollama/gpt-oss`, `ollama/*`), else it is free.
+        if let provider, Self.localProviders.contains(provider) {
+            for candidate in [lower, Self.undated(lower), "\(provider)/*"] where prices[candidate] != nil { return .priced(prices[candidate]!) }
+            return .free
+        }
+        // The full name, then a price for the whole provider, then the bare name (the
+        // LiteLLM file keys OpenAI's and Anthropic's models without a prefix).
+        var candidates = [lower, Self.undated(lower)]
+        if let provider { candidates.append("\(provider)/*") }
+        candidates += [name, Self.undated(name)]
         for candidate in candidates where prices[candidate] != nil { return .priced(prices[candidate]!) }
-        if let provider, let price = prices["\(provider)/*"] { return .priced(price) }
-        if let provider, Self.localProviders.contains(provider) { return .free }
         return .unknown
     }
 
