@@ -26,7 +26,7 @@ public struct Ledger: Sendable {
 
     /// Appends this run's spend (unless it spent nothing) and returns the ledger's total
     /// for the `period` that holds `now`, this run included, and the number of a last line
-    /// cut short by a crash, which was passed over.
+    /// cut short by a crash, which was removed.
     public func append(usd: Double, requests: Int, period: Period, now: Date = Date()) throws(LLMError) -> (usd: Double, cutShort: Int?) {
         let fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw LLMError(.ioError, "cannot open ledger \(path): \(String(cString: strerror(errno)))") }
@@ -38,7 +38,7 @@ public struct Ledger: Sendable {
         var entry: JSONObject = ["created": .int(Int(now.timeIntervalSince1970))]
         entry["usd"] = .double((usd * 1e8).rounded() / 1e8)
         entry["requests"] = .int(requests)
-        // A line cut short by a crash gets its own line ended, so the new entry stays whole.
+        // A whole entry with no newline after it (written by hand) gets its line ended.
         var bytes: [UInt8] = endsInNewline ? [] : [0x0A]
         entry.write(to: &bytes)
         bytes.append(0x0A)
