@@ -137,10 +137,7 @@ struct LLMCost: AsyncParsableCommand {
         let config = try ConfigLoader.load(environment: Environment.current, explicitPath: self.config)
         if let own = config.prices { try table.add(ownFormat: own, source: config.path ?? "config") }
         for path in prices {
-            guard let data = FileManager.default.contents(atPath: path) else { throw LLMError(.configuration, "cannot read price file \(path)") }
-            let json: JSONValue
-            do { json = try JSONParser.parse(Array(data)) } catch { throw LLMError(.configuration, "price file \(path) is not JSON: \(error)") }
-            if try table.add(file: json, source: path) == 0 { log.note("price file \(path) has no token prices") }
+            if try table.add(contentsOf: path) == 0 { log.note("price file \(path) has no token prices") }
         }
         var tally = estimate ? CostTally(estimating: table, grouping: by, model: model, maxTokens: maxTokens) : CostTally(prices: table, grouping: by)
         let output = RecordWriter.standardOutput

@@ -97,9 +97,7 @@ public struct CostTally: Sendable {
         request.model = request.model ?? estimating?.model
         request.maxOutputTokens = request.maxOutputTokens ?? estimating?.maxTokens
         if request.maxOutputTokens == nil { unbounded += 1 }
-        var message: JSONObject = ["model": .string(request.model ?? "unknown")]
-        message["usage"] = request.usage.json
-        _ = add(message, outer: outer)
+        _ = add(request.usage, model: request.model ?? "unknown", message: JSONObject(), outer: outer)
     }
 
     /// Prices what is still gathered: the plain conversation of `--estimate`.
@@ -154,12 +152,22 @@ public struct CostTally: Sendable {
             withoutUsage += 1
             return nil
         }
-        let model = message["model"]?.stringValue ?? "unknown"
+        return add(usage, model: message["model"]?.stringValue ?? "unknown", message: message, outer: outer)
+    }
+
+    /// `message` and `outer` give the grouping keys and, for an hourly price, the wall time.
+    private mutating func add(_ usage: Usage, model: String, message: JSONObject, outer: JSONObject?) -> Cost? {
+        let lookup: PriceTable.Lookup
+        if let known = lookups[model] {
+            lookup = known
+        } else {
+            lookup = prices.price(for: model)
+            if lookups.count < 10_000 { lookups[model] = lookup }
+        }
         let cost: Cost
-        let lookup = lookups[model] ?? prices.price(for: model)
-        if lookups.count < 10_000 { lookups[model] = lookup }
         switch lookup {
-        case .priced(let price): cost = Cost.of(usage, at: price, wallMs: Timings(json: message["timings"])?.totalMs)
+        case .priced(let price):
+            cost = Cost.of(usage, at: price, wallMs: price.perHour == nil ? nil : Timings(json: message["timings"])?.totalMs)
         case .free: cost = Cost()
         case .unknown:
             unpriced[model, default: 0] += 1
@@ -251,6 +259,6 @@ public struct CostTally: Sendable {
         if estimating != nil { lines.insert("estimate: prompts approximated, every reply at its max_tokens (the worst case)", at: 0) }
         if unbounded > 0 { lines.append("unbounded: \(unbounded) request\(unbounded == 1 ? "" : "s") with no max_tokens: only the prompt is counted") }
         if let ledger { lines.append("ledger: \(usd(ledger.usd)) \(ledger.period.phrase)") }
-        return TerminalText.escaped(lines.joined(separator: "\n"), keepingLineBreaks: true) + "\n"
+        return lines.joined(separator: "\n") + "\n"
     }
 }

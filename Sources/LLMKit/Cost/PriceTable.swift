@@ -1,3 +1,5 @@
+import Foundation
+
 /// Prices by model name, and how a `provider/model` string finds its price.
 public struct PriceTable: Sendable {
     private var prices: [String: ModelPrice] = [:]
@@ -63,6 +65,15 @@ public struct PriceTable: Sendable {
         }
         sources.append(source)
         return taken
+    }
+
+    /// A price file, LiteLLM's or ours (`--prices FILE`). Returns how many prices it gave.
+    @discardableResult
+    public mutating func add(contentsOf path: String) throws(LLMError) -> Int {
+        guard let data = FileManager.default.contents(atPath: path) else { throw LLMError(.configuration, "cannot read price file \(path)") }
+        let json: JSONValue
+        do { json = try JSONParser.parse(Array(data)) } catch { throw LLMError(.configuration, "price file \(path) is not JSON: \(error)") }
+        return try add(file: json, source: path)
     }
 
     /// LiteLLM's file or ours, told apart by their fields.
