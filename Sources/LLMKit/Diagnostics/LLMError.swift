@@ -2,7 +2,7 @@
 /// is reading, as an `error` record on stdout.
 public struct LLMError: Error, Sendable, Equatable {
     /// The stable, snake_case vocabulary scripts may match on; each kind fixes the exit status.
-    public enum Kind: String, Sendable {
+    public enum Kind: String, Sendable, CaseIterable {
         case usage = "usage_error"
         case invalidInput = "invalid_input"
         case lineTooLong = "line_too_long"
@@ -21,6 +21,12 @@ public struct LLMError: Error, Sendable, Equatable {
         case overloaded = "overloaded"
         case timeout = "timeout"
         case connectionFailed = "connection_failed"
+        /// A stream that ended, or lost its connection, after part of the reply was out.
+        case streamInterrupted = "stream_interrupted"
+        /// Offline (`--offline`, or `prefer: local` with no network), and no candidate is local.
+        case noLocalCandidate = "no_local_candidate"
+        /// The model and every fallback failed; the message says how each did.
+        case fallbacksFailed = "fallbacks_failed"
         case invalidReply = "invalid_reply"
         case schemaMismatch = "schema_mismatch"
         case ioError = "io_error"
@@ -33,8 +39,8 @@ public struct LLMError: Error, Sendable, Equatable {
             case .invalidInput, .lineTooLong, .badRequest, .contextLengthExceeded, .schemaMismatch: .dataError
             case .configuration: .configuration
             case .missingAPIKey, .authentication, .permissionDenied, .quotaExceeded: .permission
-            case .modelNotFound, .notFound, .connectionFailed, .invalidReply: .unavailable
-            case .rateLimited, .serverError, .overloaded, .timeout: .temporaryFailure
+            case .modelNotFound, .notFound, .connectionFailed, .invalidReply, .noLocalCandidate, .fallbacksFailed: .unavailable
+            case .rateLimited, .serverError, .overloaded, .timeout, .streamInterrupted: .temporaryFailure
             case .ioError: .ioError
             case .interrupted: .interrupted
             case .internalError: .software

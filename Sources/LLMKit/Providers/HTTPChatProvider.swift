@@ -50,7 +50,11 @@ extension HTTPChatProvider {
         do {
             response = try await client.send(http)
         } catch {
-            throw error.llmError(provider: settings, timeout: http.timeout).attributed(provider: settings.name, model: request.model.description)
+            var failure = error.llmError(provider: settings, timeout: http.timeout)
+            // Half a whole reply is worth nothing and nothing of it was passed on: asking
+            // again is safe, however much arrived before the server stalled or hung up.
+            if error.kind == .stalled || error.kind == .connectionLost { failure.retryable = true }
+            throw failure.attributed(provider: settings.name, model: request.model.description)
         }
         guard (200..<300).contains(response.status) else {
             throw self.error(for: response, to: http, model: request.model)
@@ -100,7 +104,15 @@ extension HTTPChatProvider {
                 state.withLock { s in s.feed(bytes, collector) }
             }
         } catch {
-            return partial(error.llmError(provider: settings, timeout: http.timeout))
+            var failure = error.llmError(provider: settings, timeout: http.timeout)
+            if error.kind == .connectionLost || error.kind == .stalled, !collector.receivedAnything {
+                // Nothing passed on yet: asking again repeats nothing.
+                failure.retryable = true
+            } else if error.kind == .connectionLost {
+                failure = LLMError(.streamInterrupted, "the connection to \(settings.name) at \(http.host) was lost in the middle of the reply: \(error.detail)",
+                                   provider: settings.name, retryable: false)
+            }
+            return partial(failure)
         }
         guard (200..<300).contains(response.status) else {
             return partial(self.error(for: response, to: http, model: request.model))
@@ -119,8 +131,8 @@ extension HTTPChatProvider {
         }
         if let failure { return partial(failure) }
         if !stopped && !summary.ended && summary.finishReason == nil {
-            return partial(LLMError(.connectionFailed, "\(settings.name) at \(http.host) ended the stream before the reply was complete",
-                                    provider: settings.name, retryable: false))
+            return partial(LLMError(.streamInterrupted, "\(settings.name) at \(http.host) ended the stream before the reply was complete",
+                                    provider: settings.name, retryable: !collector.receivedAnything))
         }
         return StreamOutcome(message: collector.message(summary: summary))
     }

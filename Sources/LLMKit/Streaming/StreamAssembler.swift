@@ -88,7 +88,7 @@ struct StreamState<Assembler: StreamAssembler>: Sendable {
         }
         consumer.deliver(to: collector)
         if consumer.error?.kind == .invalidReply, sawEvent {
-            consumer.error = LLMError(.connectionFailed, "the stream ended in the middle of an event; the reply is incomplete", retryable: false)
+            consumer.error = LLMError(.streamInterrupted, "the stream ended in the middle of an event; the reply is incomplete", retryable: false)
         }
     }
 
