@@ -59,6 +59,21 @@ public struct CompletionOptions: ParsableArguments {
     @Option(help: "Retries after a rate limit, overload or server error.")
     public var retries: Int = 2
 
+    @Option(help: ArgumentHelp("A model to try when the model fails after its retries (repeatable, tried in order; replaces the config's fallbacks for it).", valueName: "model"))
+    public var fallback: [String] = []
+
+    @Option(help: ArgumentHelp("A tag for the routing rules of a router (-m auto): rules with when: {route: TAG} match it.", valueName: "tag"))
+    public var route: String?
+
+    @Flag(help: "Use only local models (loopback servers, cmd, mock): a request whose model and fallbacks are all remote fails at once (exit 69).")
+    public var offline = false
+
+    @Flag(help: "Say on stderr which routing rule chose the model, and each fallback taken.")
+    public var explain = false
+
+    @Flag(help: "When a stream breaks after part of the reply was written, start it over (on a retry or a fallback) instead of keeping the part; a restart record says so.")
+    public var retryPartial = false
+
     @Flag(name: .shortAndLong, help: "Write only the reply text, not JSON records.")
     public var text = false
 
@@ -94,7 +109,8 @@ public struct CompletionOptions: ParsableArguments {
         ProcessTree.makeNonDumpable()
         // A model runner (cmd/NAME) and whatever it starts stay ours to end, however we end.
         ProcessTree.becomeSubreaper()
-        let log = Log(tool: name, verbose: verbose)
+        var log = Log(tool: name, verbose: verbose)
+        log.explains = explain
         let status: ExitStatus
         do throws(LLMError) {
             if listProviders { Interruption.exitUnlessInterrupted(try self.listAllProviders()) }
@@ -166,6 +182,10 @@ public struct CompletionOptions: ParsableArguments {
             retry: RetryPolicy(maxRetries: retries),
             log: log)
         completer.tag = tag
+        completer.router.fallbacks = fallback
+        completer.router.tag = route
+        completer.router.offline = offline
+        completer.retryPartial = retryPartial
         return completer
     }
 

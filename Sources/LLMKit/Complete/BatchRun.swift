@@ -121,13 +121,15 @@ struct BatchRun {
             let lineOptions = try RequestOptions(json: job.request.body)
             let lineTools = try job.request.body["tools"].map { value throws(LLMError) in try ToolDefinition.list(from: value) }
             let tools = tool.settings.tools ?? lineTools ?? job.streamTools
-            let (request, provider) = try tool.completer.prepare(messages: messages, tools: tools, inStream: lineOptions.over(job.streamOptions))
+            let plan = try tool.completer.plan(messages: messages, tools: tools, inStream: lineOptions.over(job.streamOptions))
+            let request = plan.primary.request
             if tool.settings.dryRun {
+                let provider = try plan.primary.provider.get()
                 var record = try tool.completer.dryRunRecord(request, provider: provider)
                 record[job.request.idKey] = job.request.id ?? .null
                 return .result(record, text: nil, failure: nil)
             }
-            let reply = try await tool.completer.complete(request, with: provider)
+            let reply = try await tool.completer.complete(plan)
             result["message"] = .object(reply.record)
             if let schema = request.options.schema {
                 do throws(LLMError) {

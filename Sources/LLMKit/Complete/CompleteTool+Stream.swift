@@ -2,7 +2,8 @@ extension CompleteTool {
     /// `llm-stream`: pieces go out as they arrive (delta records, or bare text with `-t`),
     /// then the whole message. However the stream ends — error, dropped connection, stall,
     /// Ctrl-C — the text received so far is written as the message, never lost.
-    func streamReply(_ request: CompletionRequest, provider: any Provider) async -> ExitStatus {
+    func streamReply(_ plan: RoutePlan) async -> ExitStatus {
+        let request = plan.primary.request
         let output = self.output
         let text = settings.textOutput
         let show = settings.show
@@ -23,8 +24,21 @@ extension CompleteTool {
             try? output.writeBytes(bytes)
             return !output.closed
         }
-        inFlight.streaming(into: collector, label: request.model.description)
-        let outcome = await completer.stream(request, with: provider, into: collector)
+        let inFlight = self.inFlight
+        let log = self.log
+        let outcome = await completer.stream(plan, into: collector, onCandidate: { model in
+            inFlight.streaming(into: collector, label: model.description)
+        }, onRestart: { error in
+            // `--retry-partial`: what was written is to be discarded, and the output says so.
+            log.note("\(error.message); starting the reply over (--retry-partial)")
+            if text {
+                try? output.writeText("\n")
+            } else {
+                var record = error.record
+                record["type"] = "restart"
+                try? output.write(record)
+            }
+        })
         collector.finishForwarding()
         if show, collector.receivedAnything { StandardError.write("\n") }
         if output.closed { return .success }  // the reader left: nothing more to say

@@ -71,12 +71,11 @@ public struct CompleteTool: Sendable {
         guard !conversation.messages.isEmpty else {
             return fail(LLMError(.invalidInput, "the input has no messages to reply to"), writeRecord: false)
         }
-        let request: CompletionRequest
-        let provider: any Provider
+        let plan: RoutePlan
         do throws(LLMError) {
-            (request, provider) = try completer.prepare(
-                messages: conversation.messages, tools: settings.tools ?? conversation.tools, inStream: conversation.options)
+            plan = try completer.plan(messages: conversation.messages, tools: settings.tools ?? conversation.tools, inStream: conversation.options)
             if settings.dryRun {
+                let (request, provider) = try plan.primaryProvider()
                 try output.write(completer.dryRunRecord(request, provider: provider, stream: settings.stream))
                 return .success
             }
@@ -85,14 +84,15 @@ public struct CompleteTool: Sendable {
             if !settings.dryRun { try? echo(conversation, sent: conversation.messages) }
             return fail(error, writeRecord: !settings.dryRun)
         }
+        let request = plan.primary.request
         do throws(LLMError) {
             try echo(conversation, sent: request.messages)
         } catch {
             return fail(error, writeRecord: false)
         }
-        if settings.stream { return await streamReply(request, provider: provider) }
+        if settings.stream { return await streamReply(plan) }
         do throws(LLMError) {
-            let reply = try await completer.complete(request, with: provider)
+            let reply = try await completer.complete(plan)
             if settings.textOutput {
                 try output.writeText(Self.textLine(reply))
             } else {

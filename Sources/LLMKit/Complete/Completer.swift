@@ -1,7 +1,8 @@
 import Foundation
 
-/// Resolves settings, model and provider for a conversation and gets the next assistant
-/// message, with retries. Shared by every tool that asks a model for a reply.
+/// Resolves settings, routes the conversation to its candidate models and gets the next
+/// assistant message, with retries, replicas and fallbacks. Shared by every tool that asks
+/// a model for a reply.
 public struct Completer: Sendable {
     public var config: Config
     public var factory: ProviderFactory
@@ -13,6 +14,14 @@ public struct Completer: Sendable {
     public var log: Log
     /// Written on every reply, for `llm-cost --by tag`: which job spent it.
     public var tag: String?
+    /// `--fallback`, `--route`, `--offline`: the route stage's flags.
+    public var router: Router
+    /// `--retry-partial`: a stream cut short is started over (on the next attempt or
+    /// fallback) instead of kept; `onRestart` tells the output so.
+    public var retryPartial = false
+    /// The replicas of every provider with a list of `api_base`s, shared by every request
+    /// of this run so that `-j` spreads over them.
+    public let replicas = ReplicaPools()
 
     public init(config: Config, factory: ProviderFactory, flags: RequestOptions, environmentOptions: RequestOptions, retry: RetryPolicy, log: Log) {
         self.config = config
@@ -21,6 +30,7 @@ public struct Completer: Sendable {
         self.environmentOptions = environmentOptions
         self.retry = retry
         self.log = log
+        self.router = Router(config: config, factory: factory)
     }
 
     /// flag > environment > in-stream `options` > config > built-in default.
@@ -30,13 +40,13 @@ public struct Completer: Sendable {
         return options
     }
 
-    public func prepare(messages: [ChatMessage], tools: [ToolDefinition], inStream: RequestOptions) throws(LLMError) -> (CompletionRequest, any Provider) {
+    /// The route stage: the candidates, in order, for this conversation.
+    public func plan(messages: [ChatMessage], tools: [ToolDefinition], inStream: RequestOptions) throws(LLMError) -> RoutePlan {
         let options = options(inStream: inStream)
-        let model = try ModelReference.resolve(options.model ?? ModelReference.builtinDefault, config: config)
-        try checkEndpointOverride(model, options: options)
-        let provider = try factory.provider(for: model)
-        let request = CompletionRequest(model: model, messages: Self.applying(system: options.system, to: messages), tools: tools, options: options)
-        return (request, provider)
+        let plan = try router.plan(asked: options.model ?? ModelReference.builtinDefault, messages: Self.applying(system: options.system, to: messages),
+                                   tools: tools, options: options) { model throws(LLMError) in try checkEndpointOverride(model, options: options) }
+        for line in plan.explanation { log.explain(line) }
+        return plan
     }
 
     /// An endpoint set by flag or environment goes with the provider set there too: the
@@ -62,45 +72,60 @@ public struct Completer: Sendable {
         return messages
     }
 
-    public func complete(_ request: CompletionRequest, with provider: any Provider) async throws(LLMError) -> ChatMessage {
+    /// One model, with its retries, over its replicas if it has several.
+    public func complete(_ request: CompletionRequest, with provider: any Provider, settings: ProviderSettings? = nil) async throws(LLMError) -> ChatMessage {
         let label = request.model.description
         log.verbose {
             let url = (try? provider.httpRequest(for: request, stream: false))??.shownURL
             return "\(label): sending \(request.messages.count) message(s)" + (url.map { " to \($0)" } ?? "")
         }
+        let pool = replicas.pool(for: settings, request: request, factory: factory, log: log)
         var reply = try await retry.run(onRetry: { noteRetry(label, $0, $1) }) { () async throws(LLMError) -> ChatMessage in
             do throws(LLMError) {
-                return try await provider.complete(request)
+                guard let pool else { return try await provider.complete(request) }
+                return try await pool.attempt(request) { attempt throws(LLMError) in try await provider.complete(attempt) }
             } catch {
                 throw error.attributed(provider: request.model.provider, model: label)
             }
         }
         reply.model = label
-        stamp(&reply)
         noteDone(label, reply)
         return reply
     }
 
-    /// Streams the reply into `collector`. A failure is retried only while nothing has been
-    /// delivered: once a piece is out, a retry would repeat it.
-    public func stream(_ request: CompletionRequest, with provider: any Provider, into collector: StreamCollector) async -> StreamOutcome {
+    /// Streams one model's reply into `collector`. A failure is retried only while nothing
+    /// has been delivered (once a piece is out, a retry would repeat it), unless
+    /// `--retry-partial` says to start over.
+    public func stream(_ request: CompletionRequest, with provider: any Provider, settings: ProviderSettings? = nil,
+                       into collector: StreamCollector, onRestart: @Sendable (LLMError) -> Void = { _ in }) async -> StreamOutcome {
         let label = request.model.description
         log.verbose { "\(label): streaming \(request.messages.count) message(s)" }
+        let pool = replicas.pool(for: settings, request: request, factory: factory, log: log)
         var last: StreamOutcome?
         var outcome: StreamOutcome
         do throws(LLMError) {
             outcome = try await retry.run(onRetry: { noteRetry(label, $0, $1) }) { () async throws(LLMError) -> StreamOutcome in
-                let attempt = await provider.stream(request, into: collector)
+                if collector.receivedAnything, let error = last?.error {
+                    collector.restart()
+                    onRestart(error)
+                }
+                let attempt: StreamOutcome
+                if let pool {
+                    attempt = await pool.attemptStream(request, collector: collector) { await provider.stream($0, into: collector) }
+                } else {
+                    attempt = await provider.stream(request, into: collector)
+                }
                 last = attempt
-                if let error = attempt.error, !collector.receivedAnything { throw error }
-                return attempt
+                guard var error = attempt.error, retryPartial || !collector.receivedAnything else { return attempt }
+                // Started over, a reply cut short is as worth retrying as one never begun.
+                if retryPartial, error.kind == .streamInterrupted || ReplicaPool.isReplicaFault(error) { error.retryable = true }
+                throw error
             }
         } catch {
             // Retries ran out: the last attempt's partial message, with its error.
             outcome = last ?? StreamOutcome(message: collector.message(summary: StreamSummary(), finishReason: "error"), error: error)
         }
         outcome.message.model = label
-        stamp(&outcome.message)
         if let error = outcome.error {
             outcome.error = error.attributed(provider: request.model.provider, model: label)
         } else {
@@ -111,7 +136,7 @@ public struct Completer: Sendable {
 
     /// When the reply came (Unix seconds, OpenAI's `created`) and the run's tag: what a
     /// month of logs is grouped by (`llm-cost --by day`, `--by tag`).
-    private func stamp(_ reply: inout ChatMessage) {
+    func stamp(_ reply: inout ChatMessage) {
         reply.extra["created"] = .int(Int(Date().timeIntervalSince1970))
         if let tag { reply.extra["tag"] = .string(tag) }
     }

@@ -6,6 +6,8 @@ public struct Config: Sendable {
     public var providers: [String: ProviderOverrides]
     /// `prices:`, in llm-cost's own price form: added to and over the built-in table.
     public var prices: JSONValue?
+    /// Routers, fallbacks, context windows and `prefer`.
+    public var routing = RoutingConfig()
 
     public init(path: String? = nil, defaultModel: String? = nil, aliases: [String: String] = [:], providers: [String: ProviderOverrides] = [:]) {
         self.path = path
@@ -26,6 +28,10 @@ public struct Config: Sendable {
         public var options = JSONObject()
         public var maxReplyBytes: Int?
         public var apiKeyTimeout: Double?
+        /// `api_base` given as a list: servers that all serve the same models.
+        public var replicas: [String] = []
+        /// `cooldown`: seconds a failing replica is left out before it is probed again.
+        public var cooldown: Double?
 
         public init() {}
     }
@@ -37,6 +43,8 @@ public struct Config: Sendable {
         var settings = preset ?? ProviderSettings(name: name, keyRequired: overrides.apiKeyEnv != nil || overrides.apiKeyCommand != nil)
         if let format = overrides.format { settings.format = format }
         if let apiBase = overrides.apiBase { settings.apiBase = apiBase }
+        if !overrides.replicas.isEmpty { settings.replicas = overrides.replicas }
+        if let cooldown = overrides.cooldown { settings.cooldown = cooldown }
         if let env = overrides.apiKeyEnv { settings.apiKeyEnv = env }
         if let command = overrides.apiKeyCommand { settings.apiKeyCommand = command }
         for header in overrides.headers {

@@ -58,6 +58,7 @@ public enum ConfigLoader {
             }
             config.prices = prices
         }
+        config.routing = try RoutingConfig.parse(top, place: place)
         if let providers = top["providers"] {
             guard let map = providers as? [String: Any] else {
                 throw LLMError(.configuration, "\(place): providers must map names to settings")
@@ -71,7 +72,7 @@ public enum ConfigLoader {
 
     /// Settings every provider has; any other key belongs to the provider's format.
     static let commonKeys: Set<String> = [
-        "type", "format", "api_base", "api_key_env", "api_key_cmd", "api_key", "api_key_timeout", "max_reply_mb", "timeout", "headers",
+        "type", "format", "api_base", "api_key_env", "api_key_cmd", "api_key", "api_key_timeout", "max_reply_mb", "timeout", "headers", "cooldown",
     ]
 
     private static func overrides(_ value: Any, json: JSONObject, name: String, place: String) throws(LLMError) -> Config.ProviderOverrides {
@@ -98,12 +99,32 @@ public enum ConfigLoader {
         if let problem = format.problem(in: o.options, provider: name) {
             throw LLMError(.configuration, "\(place): \(at): \(problem)")
         }
-        if let base = try string(map["api_base"], "\(at).api_base", place) {
+        if let list = map["api_base"] as? [Any] {
+            // Replicas: servers that all serve the same models; requests spread over them.
+            guard !list.isEmpty, list.allSatisfy({ $0 is String }) else {
+                throw LLMError(.configuration, "\(place): \(at).api_base must be a URL or a list of URLs")
+            }
+            for (index, item) in list.enumerated() {
+                do {
+                    o.replicas.append(try ParsedURL(item as? String ?? "").url)
+                } catch {
+                    throw LLMError(.configuration, "\(place): \(at).api_base[\(index + 1)]: \(error)")
+                }
+            }
+            o.apiBase = o.replicas[0]
+            if o.replicas.count == 1 { o.replicas = [] }
+        } else if let base = try string(map["api_base"], "\(at).api_base", place) {
             do {
                 o.apiBase = try ParsedURL(base).url
             } catch {
                 throw LLMError(.configuration, "\(place): \(at).api_base: \(error)")
             }
+        }
+        if let value = map["cooldown"] {
+            guard let seconds = (value as? Double) ?? (value as? Int).map(Double.init), seconds >= 0, seconds <= RequestOptions.maxSeconds else {
+                throw LLMError(.configuration, "\(place): \(at).cooldown must be a number of seconds")
+            }
+            o.cooldown = seconds
         }
         o.apiKeyEnv = try string(map["api_key_env"], "\(at).api_key_env", place)
         o.apiKeyCommand = try string(map["api_key_cmd"], "\(at).api_key_cmd", place)

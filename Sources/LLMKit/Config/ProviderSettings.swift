@@ -8,6 +8,11 @@ public struct ProviderSettings: Sendable {
     /// The registered `ProviderFormat` that speaks to this provider (`openai`, `anthropic`…).
     public var format: String
     public var apiBase: String?
+    /// Every server of a provider whose `api_base` is a list (the first is `apiBase`);
+    /// empty for one server.
+    public var replicas: [String] = []
+    /// Seconds a failing replica is left out before it is probed again (`cooldown`).
+    public var cooldown = 30.0
     /// The environment variables that may hold the key, the first one set wins
     /// (`GEMINI_API_KEY`, then `GOOGLE_API_KEY`).
     public var apiKeyEnvs: [String]
@@ -53,7 +58,11 @@ public struct ProviderSettings: Sendable {
     /// True for servers on this machine: they get no retries on a refused connection.
     public var isLocal: Bool {
         guard let apiBase else { return true }
-        return apiBase.contains("://localhost") || apiBase.contains("://127.") || apiBase.contains("://[::1]")
+        return ([apiBase] + replicas).allSatisfy(Self.isLoopback)
+    }
+
+    static func isLoopback(_ base: String) -> Bool {
+        base.contains("://localhost") || base.contains("://127.") || base.contains("://[::1]")
     }
 
     /// `{api_base}/path`, or `--api-base`'s when the request has one.

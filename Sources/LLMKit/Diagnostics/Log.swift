@@ -2,6 +2,8 @@
 public struct Log: Sendable {
     public var tool: String
     public var isVerbose: Bool
+    /// `--explain`: say which rule chose which model, and each fallback taken.
+    public var explains = false
 
     public init(tool: String, verbose: Bool) {
         self.tool = tool
@@ -12,6 +14,12 @@ public struct Log: Sendable {
     public func verbose(_ message: () -> String) {
         guard isVerbose else { return }
         StandardError.report(tool, message())
+    }
+
+    /// With `--explain` (or `-v`): the route stage's decisions.
+    public func explain(_ line: String) {
+        guard explains || isVerbose else { return }
+        StandardError.report(tool, line)
     }
 
     public func note(_ message: String) {

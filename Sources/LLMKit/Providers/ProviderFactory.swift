@@ -29,8 +29,10 @@ public struct ProviderFactory: Sendable {
         return settings
     }
 
-    public func provider(for model: ModelReference) throws(LLMError) -> any Provider {
-        let settings = try settings(for: model)
+    /// `apiBase`: one replica of the provider, for its health check.
+    public func provider(for model: ModelReference, apiBase: String? = nil) throws(LLMError) -> any Provider {
+        var settings = try settings(for: model)
+        if let apiBase { settings.apiBase = apiBase }
         guard let format = ProviderRegistry.format(named: settings.format) else {
             throw LLMError(.configuration, "provider \(settings.name) has type \(settings.format), which llmkit does not speak: "
                            + "use one of \(ProviderRegistry.formatNames.joined(separator: ", "))")

@@ -98,6 +98,16 @@ public final class StreamCollector: Sendable {
 
     public var receivedAnything: Bool { state.withLock { $0.firstDelta != nil } }
 
+    /// Forgets the reply so far, for `--retry-partial`: the next attempt starts it over.
+    /// What was passed on stays passed on; what was held back as a possible key is dropped.
+    public func restart() {
+        state.withLock { s in
+            let stopped = s.forwardingStopped
+            s = State()
+            s.forwardingStopped = stopped
+        }
+    }
+
     /// The message so far: complete when the stream ended, partial otherwise.
     public func message(summary: StreamSummary, finishReason override: String? = nil) -> ChatMessage {
         state.withLock { s in
