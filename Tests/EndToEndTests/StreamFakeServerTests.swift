@@ -80,7 +80,7 @@ import Testing
     @Test(arguments: [
         ("mid-error", Int32(75), "server_error"),
         ("legacy-error", 75, "server_error"),
-        ("cut", 69, "connection_failed"),
+        ("cut", 75, "stream_interrupted"),
     ])
     func failuresKeepThePartialReply(model: String, status: Int32, code: String) throws {
         let result = try stream(["one two three"], model: model)
