@@ -28,11 +28,28 @@ struct LLMComplete: AsyncParsableCommand {
               llm-complete -j 8 -m groq/llama-3.1-8b-instant < requests.jsonl > results.jsonl
               llm-complete --dry-run -m openai/gpt-4o-mini "hi"
               llm-complete --list-providers -t
+              llm-complete -m openai/gpt-4o --fallback anthropic/claude-sonnet-4-5 --fallback ollama/qwen3 "hi"
+              llm-complete -m auto --explain --route cheap "Summarize this" < notes.txt
+              llm-complete --batch-api -m openai/gpt-4o-mini < requests.jsonl > results.jsonl
+              llm-complete --batch-api --detach -m anthropic/claude-haiku-4-5 < requests.jsonl > job.jsonl
+              llm-complete --resume job.jsonl > results.jsonl
+
+            Routing (config file): fallbacks: maps a model to the models tried after it \
+            fails; routes: defines routers such as auto, each a list of rules (model, \
+            when: {tools, images, max_input_tokens, min_input_tokens, route}) where the \
+            first that holds chooses; context_windows: lets a context overflow fall back \
+            to a larger model; prefer: local tries local models first, and alone without a \
+            network. A provider's api_base may be a list of replicas: requests go to the \
+            one with the fewest in flight, and one that fails sits out its cooldown \
+            (seconds, default 30) until it passes a health check. The reply records model \
+            (the one that answered), fallback_from and route.
 
             Exit status: 0 success, 64 bad command line, 65 bad input or a reply that \
-            does not fit --schema, 69 server unreachable or model missing, 75 rate \
-            limited or timed out after retries, 77 missing or rejected API key, 78 bad \
-            configuration. In batch mode, the status of the first failed request.
+            does not fit --schema, 69 server unreachable, model missing or every fallback \
+            failed, 75 rate limited or timed out after retries, 77 missing or rejected API \
+            key, 78 bad configuration. In batch mode, the status of the first failed request.
+
+            \(ErrorCatalog.manual)
 
             Security: input records choose what to ask, never where or as whom: a record \
             with api_base, base_url, url, headers or a key is refused (exit 65). Only http \
@@ -45,7 +62,29 @@ struct LLMComplete: AsyncParsableCommand {
 
     @OptionGroup var options: CompletionOptions
 
+    @Flag(help: "Send the batch lines to the provider's own batch service (OpenAI Batch API, Anthropic Message Batches) as one job, at about half the price; results come within a day, written as -j writes them.")
+    var batchAPI = false
+
+    @Flag(help: "With --batch-api: print the job record and exit instead of waiting; collect the results later with --resume.")
+    var detach = false
+
+    @Option(help: ArgumentHelp("Wait for the provider batch whose job record (from --detach, or written when a wait is stopped) FILE holds, and write its results.", valueName: "file"))
+    var resume: String?
+
+    @Option(help: ArgumentHelp("Seconds between checks on a provider batch.", valueName: "seconds"))
+    var pollInterval: Double = 30
+
+    func validate() throws {
+        if detach, !batchAPI { throw ValidationError("--detach goes with --batch-api") }
+        guard pollInterval >= 0.05, pollInterval <= 3600 else { throw ValidationError("--poll-interval must be from 0.05 to 3600 seconds") }
+    }
+
     func run() async throws {
-        await options.run(tool: "llm-complete")
+        await options.run(tool: "llm-complete") { _, settings in
+            settings.batchAPI = batchAPI
+            settings.detach = detach
+            settings.resume = resume
+            settings.pollInterval = pollInterval
+        }
     }
 }

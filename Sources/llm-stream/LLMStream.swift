@@ -19,6 +19,12 @@ struct LLMStream: AsyncParsableCommand {
             as the assistant message, with finish_reason "interrupted" or "error" and an \
             error record (exit 130, 69 or 75). Batch input is answered as llm-complete does.
 
+            Fallbacks and retries follow the same rule: they are tried only while nothing \
+            has been written, since once text is out they would repeat it. With \
+            --retry-partial, a stream cut short is started over instead (on a retry or the \
+            next fallback): a {"type":"restart",...} record says that the deltas before it \
+            are void, and the final message holds only the new reply.
+
             Security: as llm-complete. Keys are masked in deltas, -t text and --show too, \
             even when a server splits one across pieces: a piece that could start a key \
             waits until the next shows whether it does.
@@ -30,6 +36,9 @@ struct LLMStream: AsyncParsableCommand {
               llm-stream -t -m anthropic/claude-sonnet-4-5 "Explain RAID 5"
               llm-stream -t -m cmd/llama "Summarize" < notes.txt     # a runner from the config
               llm-stream --list-providers -t
+              llm-stream -m llamacpp/default --fallback openai/gpt-4o-mini --retry-partial "hi"
+
+            \(ErrorCatalog.manual)
             """,
         version: LLMKitVersion.current
     )

@@ -117,11 +117,7 @@ struct BatchRun {
         result[job.request.idKey] = job.request.id ?? .null
         let label = job.request.id.map { $0.stringValue ?? $0.serialized } ?? "on line \(job.line.number)"
         do throws(LLMError) {
-            let messages = try job.request.messages()
-            let lineOptions = try RequestOptions(json: job.request.body)
-            let lineTools = try job.request.body["tools"].map { value throws(LLMError) in try ToolDefinition.list(from: value) }
-            let tools = tool.settings.tools ?? lineTools ?? job.streamTools
-            let plan = try tool.completer.plan(messages: messages, tools: tools, inStream: lineOptions.over(job.streamOptions))
+            let plan = try tool.plan(job.request, streamOptions: job.streamOptions, streamTools: job.streamTools)
             let request = plan.primary.request
             if tool.settings.dryRun {
                 let provider = try plan.primary.provider.get()
@@ -149,5 +145,15 @@ struct BatchRun {
         result["error"] = .object(error.record.removing(["type"]))
         tool.log.note("request \(label): \(error.message)")
         return .result(result, text: nil, failure: error)
+    }
+}
+
+extension CompleteTool {
+    /// The route for one batch line: its own settings and tools over those of the stream.
+    func plan(_ request: BatchRequest, streamOptions: RequestOptions, streamTools: [ToolDefinition]) throws(LLMError) -> RoutePlan {
+        let messages = try request.messages()
+        let lineOptions = try RequestOptions(json: request.body)
+        let lineTools = try request.body["tools"].map { value throws(LLMError) in try ToolDefinition.list(from: value) }
+        return try completer.plan(messages: messages, tools: settings.tools ?? lineTools ?? streamTools, inStream: lineOptions.over(streamOptions))
     }
 }

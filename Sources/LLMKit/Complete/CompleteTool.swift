@@ -14,6 +14,14 @@ public struct CompleteTool: Sendable {
         public var show = false
         /// False when stdin is a terminal: then only the argument is the prompt.
         public var readStandardInput = true
+        /// `--batch-api`: batch lines go to the provider's batch service as one job.
+        public var batchAPI = false
+        /// `--detach`: print the job record and leave instead of waiting.
+        public var detach = false
+        /// `--resume FILE`: wait for the job whose record FILE holds.
+        public var resume: String?
+        /// Seconds between polls of a provider batch.
+        public var pollInterval = 30.0
 
         public init() {}
     }
@@ -33,10 +41,16 @@ public struct CompleteTool: Sendable {
     }
 
     public func run(input: LineReader = LineReader(fd: 0)) async -> ExitStatus {
+        if let resume = settings.resume { return await ProviderBatchRun(tool: self).resume(from: resume) }
         var source = InputSource(reader: input)
         var conversation = Conversation()
         do throws(LLMError) {
             let start: InputSource.Start = settings.readStandardInput ? try source.start() : .empty
+            if settings.batchAPI {
+                guard case .records(let first) = start, case .batch = first.record else {
+                    throw LLMError(.usage, "--batch-api needs batch input on stdin: lines that each hold a whole request with \"messages\" (see --help)")
+                }
+            }
             switch start {
             case .empty:
                 guard let prompt = settings.prompt else {
@@ -47,6 +61,7 @@ public struct CompleteTool: Sendable {
                 conversation.messages = [.user(Self.joinPrompt(stdin: text, argument: settings.prompt))]
             case .records(let first):
                 if case .batch = first.record {
+                    if settings.batchAPI, !settings.dryRun { return await ProviderBatchRun(tool: self).submit(first: first, source: &source) }
                     return await BatchRun(tool: self).run(first: first, source: &source)
                 }
                 try conversation.add(first)

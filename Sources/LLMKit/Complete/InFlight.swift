@@ -9,6 +9,8 @@ public final class InFlight: Sendable {
         var label: String
     }
     private let stream = Mutex<Stream?>(nil)
+    /// A submitted provider batch being waited for: stopped, the run writes its record.
+    private let job = Mutex<JSONObject?>(nil)
 
     public init() {}
 
@@ -16,8 +18,16 @@ public final class InFlight: Sendable {
         stream.withLock { $0 = Stream(collector: collector, label: label) }
     }
 
+    func waiting(on job: JSONObject) {
+        self.job.withLock { $0 = job }
+    }
+
     /// The records to write (the reply so far, then the error) and the error to report.
     public func lastWords(textOutput: Bool) -> (records: [JSONObject], error: LLMError) {
+        if let job = job.withLock({ $0 }) {
+            let error = LLMError(.interrupted, "interrupted while waiting for batch \(job["id"]?.stringValue ?? ""); it runs on: collect it with --resume FILE, FILE holding the batch_job record written to stdout")
+            return ([job, error.record], error)
+        }
         guard let current = stream.withLock({ $0 }) else {
             let error = LLMError(.interrupted, "interrupted before the reply arrived")
             return (textOutput ? [] : [error.record], error)
