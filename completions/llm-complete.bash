@@ -163,9 +163,9 @@ _llm-complete() {
     local -a unparsed_words=("${COMP_WORDS[@]:1:${COMP_CWORD}}")
 
     local -a repeating_flags=()
-    local -a non_repeating_flags=(--text -t --dry-run --list-providers --verbose -v --version -h --help)
-    local -a repeating_options=(--stop)
-    local -a non_repeating_options=(--model -m --system -s --temperature --max-tokens --seed --schema --tools --timeout --idle-timeout --api-base --mock-script --config --jobs -j --tag --retries)
+    local -a non_repeating_flags=(--offline --explain --retry-partial --text -t --dry-run --list-providers --verbose -v --batch-api --detach --version -h --help)
+    local -a repeating_options=(--stop --fallback)
+    local -a non_repeating_options=(--model -m --system -s --temperature --max-tokens --seed --schema --tools --timeout --idle-timeout --api-base --mock-script --config --jobs -j --tag --retries --route --resume --poll-interval)
     __llm-complete_offer_flags_options -1
 
     # Offer option value completions
@@ -216,6 +216,18 @@ _llm-complete() {
         return
         ;;
     '--retries')
+        return
+        ;;
+    '--fallback')
+        return
+        ;;
+    '--route')
+        return
+        ;;
+    '--resume')
+        return
+        ;;
+    '--poll-interval')
         return
         ;;
     esac

@@ -20,7 +20,7 @@ function __llm-complete_parse_tokens -S
     set -l unparsed_tokens (__llm-complete_tokens -pc)
     switch $unparsed_tokens[1]
     case 'llm-complete'
-        __llm-complete_parse_subcommand -r 1 'm/model=' 's/system=' 'temperature=' 'max-tokens=' 'stop=+' 'seed=' 'schema=' 'tools=' 'timeout=' 'idle-timeout=' 'api-base=' 'mock-script=' 'config=' 'j/jobs=' 'tag=' 'retries=' 't/text' 'dry-run' 'list-providers' 'v/verbose' 'version' 'h/help'
+        __llm-complete_parse_subcommand -r 1 'm/model=' 's/system=' 'temperature=' 'max-tokens=' 'stop=+' 'seed=' 'schema=' 'tools=' 'timeout=' 'idle-timeout=' 'api-base=' 'mock-script=' 'config=' 'j/jobs=' 'tag=' 'retries=' 'fallback=+' 'route=' 'offline' 'explain' 'retry-partial' 't/text' 'dry-run' 'list-providers' 'v/verbose' 'batch-api' 'detach' 'resume=' 'poll-interval=' 'version' 'h/help'
         switch $unparsed_tokens[1]
         case 'help'
             __llm-complete_parse_subcommand -r 1 'version'
@@ -93,10 +93,19 @@ complete -c 'llm-complete' -n '__llm-complete_should_offer_completions_for_flags
 complete -c 'llm-complete' -n '__llm-complete_should_offer_completions_for_flags_or_options "llm-complete" j jobs' -l 'jobs' -s 'j' -d 'Batch requests to run at once.' -rfka ''
 complete -c 'llm-complete' -n '__llm-complete_should_offer_completions_for_flags_or_options "llm-complete" tag' -l 'tag' -d 'A tag written on every reply, for llm-cost --by tag (which job spent it).' -rfka ''
 complete -c 'llm-complete' -n '__llm-complete_should_offer_completions_for_flags_or_options "llm-complete" retries' -l 'retries' -d 'Retries after a rate limit, overload or server error.' -rfka ''
+complete -c 'llm-complete' -n '__llm-complete_should_offer_completions_for_flags_or_options "llm-complete"' -l 'fallback' -d 'A model to try when the model fails after its retries (repeatable, tried in order; replaces the config\'s fallbacks for it).' -rfka ''
+complete -c 'llm-complete' -n '__llm-complete_should_offer_completions_for_flags_or_options "llm-complete" route' -l 'route' -d 'A tag for the routing rules of a router (-m auto): rules with when: {route: TAG} match it.' -rfka ''
+complete -c 'llm-complete' -n '__llm-complete_should_offer_completions_for_flags_or_options "llm-complete" offline' -l 'offline' -d 'Use only local models (loopback servers, cmd, mock): a request whose model and fallbacks are all remote fails at once (exit 69).'
+complete -c 'llm-complete' -n '__llm-complete_should_offer_completions_for_flags_or_options "llm-complete" explain' -l 'explain' -d 'Say on stderr which routing rule chose the model, and each fallback taken.'
+complete -c 'llm-complete' -n '__llm-complete_should_offer_completions_for_flags_or_options "llm-complete" retry-partial' -l 'retry-partial' -d 'When a stream breaks after part of the reply was written, start it over (on a retry or a fallback) instead of keeping the part; a restart record says so.'
 complete -c 'llm-complete' -n '__llm-complete_should_offer_completions_for_flags_or_options "llm-complete" t text' -l 'text' -s 't' -d 'Write only the reply text, not JSON records.'
 complete -c 'llm-complete' -n '__llm-complete_should_offer_completions_for_flags_or_options "llm-complete" dry-run' -l 'dry-run' -d 'Print the HTTP request that would be sent (keys redacted) and exit.'
 complete -c 'llm-complete' -n '__llm-complete_should_offer_completions_for_flags_or_options "llm-complete" list-providers' -l 'list-providers' -d 'List every provider: its endpoint, where its key comes from and whether it is set (never the key), and what it supports. With -t, a table.'
 complete -c 'llm-complete' -n '__llm-complete_should_offer_completions_for_flags_or_options "llm-complete" v verbose' -l 'verbose' -s 'v' -d 'Report progress on stderr.'
+complete -c 'llm-complete' -n '__llm-complete_should_offer_completions_for_flags_or_options "llm-complete" batch-api' -l 'batch-api' -d 'Send the batch lines to the provider\'s own batch service (OpenAI Batch API, Anthropic Message Batches) as one job, at about half the price; results come within a day, written as -j writes them.'
+complete -c 'llm-complete' -n '__llm-complete_should_offer_completions_for_flags_or_options "llm-complete" detach' -l 'detach' -d 'With --batch-api: print the job record and exit instead of waiting; collect the results later with --resume.'
+complete -c 'llm-complete' -n '__llm-complete_should_offer_completions_for_flags_or_options "llm-complete" resume' -l 'resume' -d 'Wait for the provider batch whose job record (from --detach, or written when a wait is stopped) FILE holds, and write its results.' -rfka ''
+complete -c 'llm-complete' -n '__llm-complete_should_offer_completions_for_flags_or_options "llm-complete" poll-interval' -l 'poll-interval' -d 'Seconds between checks on a provider batch.' -rfka ''
 complete -c 'llm-complete' -n '__llm-complete_should_offer_completions_for_flags_or_options "llm-complete" version' -l 'version' -d 'Show the version.'
 complete -c 'llm-complete' -n '__llm-complete_should_offer_completions_for_flags_or_options "llm-complete" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'llm-complete' -n '__llm-complete_should_offer_completions_for_positional "llm-complete" -eq 1' -fa 'help' -d 'Show subcommand help information.'

@@ -20,7 +20,7 @@ function __llm-stream_parse_tokens -S
     set -l unparsed_tokens (__llm-stream_tokens -pc)
     switch $unparsed_tokens[1]
     case 'llm-stream'
-        __llm-stream_parse_subcommand -r 1 'm/model=' 's/system=' 'temperature=' 'max-tokens=' 'stop=+' 'seed=' 'schema=' 'tools=' 'timeout=' 'idle-timeout=' 'api-base=' 'mock-script=' 'config=' 'j/jobs=' 'tag=' 'retries=' 't/text' 'dry-run' 'list-providers' 'v/verbose' 'show' 'version' 'h/help'
+        __llm-stream_parse_subcommand -r 1 'm/model=' 's/system=' 'temperature=' 'max-tokens=' 'stop=+' 'seed=' 'schema=' 'tools=' 'timeout=' 'idle-timeout=' 'api-base=' 'mock-script=' 'config=' 'j/jobs=' 'tag=' 'retries=' 'fallback=+' 'route=' 'offline' 'explain' 'retry-partial' 't/text' 'dry-run' 'list-providers' 'v/verbose' 'show' 'version' 'h/help'
         switch $unparsed_tokens[1]
         case 'help'
             __llm-stream_parse_subcommand -r 1 'version'
@@ -93,6 +93,11 @@ complete -c 'llm-stream' -n '__llm-stream_should_offer_completions_for_flags_or_
 complete -c 'llm-stream' -n '__llm-stream_should_offer_completions_for_flags_or_options "llm-stream" j jobs' -l 'jobs' -s 'j' -d 'Batch requests to run at once.' -rfka ''
 complete -c 'llm-stream' -n '__llm-stream_should_offer_completions_for_flags_or_options "llm-stream" tag' -l 'tag' -d 'A tag written on every reply, for llm-cost --by tag (which job spent it).' -rfka ''
 complete -c 'llm-stream' -n '__llm-stream_should_offer_completions_for_flags_or_options "llm-stream" retries' -l 'retries' -d 'Retries after a rate limit, overload or server error.' -rfka ''
+complete -c 'llm-stream' -n '__llm-stream_should_offer_completions_for_flags_or_options "llm-stream"' -l 'fallback' -d 'A model to try when the model fails after its retries (repeatable, tried in order; replaces the config\'s fallbacks for it).' -rfka ''
+complete -c 'llm-stream' -n '__llm-stream_should_offer_completions_for_flags_or_options "llm-stream" route' -l 'route' -d 'A tag for the routing rules of a router (-m auto): rules with when: {route: TAG} match it.' -rfka ''
+complete -c 'llm-stream' -n '__llm-stream_should_offer_completions_for_flags_or_options "llm-stream" offline' -l 'offline' -d 'Use only local models (loopback servers, cmd, mock): a request whose model and fallbacks are all remote fails at once (exit 69).'
+complete -c 'llm-stream' -n '__llm-stream_should_offer_completions_for_flags_or_options "llm-stream" explain' -l 'explain' -d 'Say on stderr which routing rule chose the model, and each fallback taken.'
+complete -c 'llm-stream' -n '__llm-stream_should_offer_completions_for_flags_or_options "llm-stream" retry-partial' -l 'retry-partial' -d 'When a stream breaks after part of the reply was written, start it over (on a retry or a fallback) instead of keeping the part; a restart record says so.'
 complete -c 'llm-stream' -n '__llm-stream_should_offer_completions_for_flags_or_options "llm-stream" t text' -l 'text' -s 't' -d 'Write only the reply text, not JSON records.'
 complete -c 'llm-stream' -n '__llm-stream_should_offer_completions_for_flags_or_options "llm-stream" dry-run' -l 'dry-run' -d 'Print the HTTP request that would be sent (keys redacted) and exit.'
 complete -c 'llm-stream' -n '__llm-stream_should_offer_completions_for_flags_or_options "llm-stream" list-providers' -l 'list-providers' -d 'List every provider: its endpoint, where its key comes from and whether it is set (never the key), and what it supports. With -t, a table.'
