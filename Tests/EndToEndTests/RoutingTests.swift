@@ -41,6 +41,23 @@ import Testing
         #expect(!result.stderr.contains("falling back"), "quiet unless asked")
     }
 
+    @Test func aFallbacksKeyCommandRunsOnlyWhenItIsTried() throws {
+        let directory = Paths.temporaryDirectory()
+        let marker = directory.appendingPathComponent("key-command-ran").path
+        let path = directory.appendingPathComponent("config.yaml").path
+        try """
+        providers:
+          a: {type: openai, api_base: "\(server.baseURL)"}
+          b: {type: openai, api_base: "\(server.baseURL)", api_key_cmd: "touch \(marker); echo sk-b"}
+        """.write(toFile: path, atomically: true, encoding: .utf8)
+        let ok = try run("llm-complete", ["-m", "a/echo", "--fallback", "b/echo", "hi"], environment: ["LLMKIT_CONFIG": path])
+        #expect(ok.status == 0)
+        #expect(!FileManager.default.fileExists(atPath: marker), "the fallback was not needed")
+        let failed = try run("llm-complete", ["--retries", "0", "-m", "a/server-error", "--fallback", "b/echo", "hi"], environment: ["LLMKIT_CONFIG": path])
+        #expect(failed.lastRecord?["model"] == "b/echo")
+        #expect(FileManager.default.fileExists(atPath: marker))
+    }
+
     @Test func configFallbacksApplyAndExplainSaysSo() throws {
         let result = try complete(["-m", "a/server-error", "--explain"])
         #expect(result.status == 0)

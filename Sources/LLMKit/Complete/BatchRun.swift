@@ -120,7 +120,7 @@ struct BatchRun {
             let plan = try tool.plan(job.request, streamOptions: job.streamOptions, streamTools: job.streamTools)
             let request = plan.primary.request
             if tool.settings.dryRun {
-                let provider = try plan.primary.provider.get()
+                let provider = try plan.primary.provider()
                 var record = try tool.completer.dryRunRecord(request, provider: provider)
                 record[job.request.idKey] = job.request.id ?? .null
                 return .result(record, text: nil, failure: nil)

@@ -14,7 +14,7 @@ extension Completer {
                 log.explain("\(from.model) failed (\(error.code)): falling back to \(candidate.model)")
             }
             do throws(LLMError) {
-                var reply = try await complete(candidate.request, with: candidate.provider.get(), settings: candidate.settings)
+                var reply = try await complete(candidate.request, with: candidate.provider(), settings: candidate.settings)
                 finish(&reply, plan: plan, failures: failures)
                 return reply
             } catch {
@@ -49,10 +49,9 @@ extension Completer {
             }
             onCandidate(candidate.model)
             let attempt: StreamOutcome
-            switch candidate.provider {
-            case .success(let provider):
-                attempt = await stream(candidate.request, with: provider, settings: candidate.settings, into: collector, onRestart: onRestart)
-            case .failure(let error):
+            do throws(LLMError) {
+                attempt = await stream(candidate.request, with: try candidate.provider(), settings: candidate.settings, into: collector, onRestart: onRestart)
+            } catch {
                 attempt = StreamOutcome(message: collector.message(summary: StreamSummary(), finishReason: "error"), error: error)
             }
             outcome = attempt

@@ -23,7 +23,7 @@ struct ProviderBatchRun {
                     do throws(LLMError) {
                         let plan = try tool.plan(request, streamOptions: streamOptions, streamTools: streamTools)
                         let candidate = plan.primary
-                        let provider = try candidate.provider.get()
+                        let provider = try candidate.provider()
                         guard let settings = candidate.settings, let http = try provider.httpRequest(for: candidate.request, stream: false),
                               let body = http.body.flatMap({ try? JSONParser.parse($0) })?.objectValue else {
                             throw LLMError(.usage, "\(candidate.model.provider) sends no HTTP request, so it has no batch service; run the batch with -j instead")

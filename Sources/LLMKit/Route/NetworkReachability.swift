@@ -1,9 +1,23 @@
 import Foundation
+import Synchronization
 
 /// Whether this machine could reach another: a default route exists (IPv4 or IPv6). It
 /// reads two small kernel tables, no packet sent, so asking costs well under a millisecond
 /// and an offline laptop learns it at once rather than after a connect timeout.
 public enum NetworkReachability {
+    /// A check made on first call and remembered: a run asks once, however many requests.
+    public static func checkedOnce() -> @Sendable () -> Bool {
+        let answer = Mutex<Bool?>(nil)
+        return {
+            answer.withLock { known in
+                if let known { return known }
+                let reachable = hasDefaultRoute()
+                known = reachable
+                return reachable
+            }
+        }
+    }
+
     public static func hasDefaultRoute(
         ipv4Table: String? = try? String(contentsOfFile: "/proc/net/route", encoding: .utf8),
         ipv6Table: String? = try? String(contentsOfFile: "/proc/net/ipv6_route", encoding: .utf8)

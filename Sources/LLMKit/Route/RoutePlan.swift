@@ -1,9 +1,7 @@
 /// One model a request may go to, and why it is on the list.
 public struct RouteCandidate: Sendable {
     public var request: CompletionRequest
-    /// The provider, or why it could not be built (a missing key): a candidate that
-    /// cannot be reached is a failure to fall back from, like one that fails on the wire.
-    public var provider: Result<any Provider, LLMError>
+    let factory: ProviderFactory
     public var settings: ProviderSettings?
     /// `primary`, `route auto rule 2`, `fallback of openai/gpt-4o`…
     public var reason: String
@@ -11,6 +9,17 @@ public struct RouteCandidate: Sendable {
     public var contextWindow: Int?
 
     public var model: ModelReference { request.model }
+
+    /// Built only when the candidate is tried: a fallback's key command runs only if the
+    /// fallback is needed. A candidate that cannot be built (a missing key) is a failure
+    /// to fall back from, like one that fails on the wire.
+    public func provider() throws(LLMError) -> any Provider {
+        do {
+            return try factory.provider(for: model)
+        } catch {
+            throw error.attributed(provider: model.provider, model: model.description)
+        }
+    }
 }
 
 /// What the route stage chose: candidates in the order they are tried.
@@ -27,6 +36,6 @@ public struct RoutePlan: Sendable {
 
     /// The first candidate's request and provider, or its error.
     public func primaryProvider() throws(LLMError) -> (CompletionRequest, any Provider) {
-        (primary.request, try primary.provider.get())
+        (primary.request, try primary.provider())
     }
 }

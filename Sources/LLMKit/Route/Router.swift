@@ -10,8 +10,8 @@ public struct Router: Sendable {
     public var tag: String?
     /// `--offline`: only local providers are candidates.
     public var offline = false
-    /// Asked once, and only when `prefer: local` needs to know.
-    public var networkReachable: @Sendable () -> Bool = { NetworkReachability.hasDefaultRoute() }
+    /// Asked once a run, and only when `prefer: local` needs to know.
+    public var networkReachable: @Sendable () -> Bool = NetworkReachability.checkedOnce()
 
     public init(config: Config, factory: ProviderFactory) {
         self.config = config
@@ -83,15 +83,8 @@ public struct Router: Sendable {
         // An endpoint from --api-base is the asked provider's: another provider's key
         // must not go there, so its fallbacks go to their own endpoints.
         if model.provider != base.model.provider { request.options.apiBase = nil }
-        let settings = try? factory.settings(for: model)
-        let provider: Result<any Provider, LLMError>
-        do throws(LLMError) {
-            provider = .success(try factory.provider(for: model))
-        } catch {
-            provider = .failure(error.attributed(provider: model.provider, model: model.description))
-        }
         let window = config.routing.contextWindows[model.description] ?? config.routing.contextWindows[model.name]
-        return RouteCandidate(request: request, provider: provider, settings: settings, reason: reason, contextWindow: window)
+        return RouteCandidate(request: request, factory: factory, settings: try? factory.settings(for: model), reason: reason, contextWindow: window)
     }
 
     private func isLocal(_ candidate: RouteCandidate) -> Bool {
