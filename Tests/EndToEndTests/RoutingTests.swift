@@ -108,6 +108,14 @@ import Testing
         #expect(try await server.requests().count == 1)
     }
 
+    @Test func aFailureThatCannotFallBackIsItselfInBothTools() throws {
+        for tool in ["llm-complete", "llm-stream"] {
+            let result = try complete(["-m", "a/server-error", "--fallback", "b/context", "--fallback", "a/echo"], tool: tool)
+            #expect(result.status == 65, "\(tool)")
+            #expect(result.lastRecord?["code"] == "context_length_exceeded", "\(tool)")
+        }
+    }
+
     @Test func retryPartialStartsOverAndSaysSo() throws {
         let result = try complete(["-m", "a/cut", "--fallback", "b/echo", "--retry-partial"], tool: "llm-stream")
         #expect(result.status == 0)
@@ -167,6 +175,15 @@ import Testing
                                  + #"{"role":"user","content":"hi"}"# + "\n")
         #expect(withTools.stderr.contains("auto: rule 1 (tools present) chose cloud/capable"))
         #expect(withTools.lastRecord?["model"] == "cloud/capable")
+    }
+
+    /// The rule, chosen by what the input holds, picks the provider: with --api-base that
+    /// would let the input decide whose key goes to the endpoint.
+    @Test func aRouterIsRefusedWithAnEndpointOverride() throws {
+        let result = try auto(["--api-base", server.baseURL, "hi"])
+        #expect(result.status == 64)
+        #expect(result.stderr.contains("--api-base"))
+        #expect(result.records.allSatisfy { $0["role"] != "assistant" })
     }
 
     @Test func aLongPromptGoesToTheLastRuleAndFallsBackLocally() throws {

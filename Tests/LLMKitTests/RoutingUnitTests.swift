@@ -158,3 +158,21 @@ import Testing
         }
     }
 }
+
+@Suite struct ReplicaRecoveryTests {
+    /// Every replica out, every one healthy again: the first probed takes the request, and
+    /// the others must not be left marked as being probed, out of service for good.
+    @Test func everyReplicaComesBackAfterAnOutage() async throws {
+        let pool = ReplicaPool(name: "p", bases: ["a", "b", "c"], cooldown: 0.05, log: Log(tool: "t", verbose: false)) { _ in true }
+        var leases: [ReplicaPool.Lease] = []
+        for _ in 0..<3 { leases.append(try #require(await pool.acquire())) }
+        for lease in leases { pool.failed(lease, LLMError(.connectionFailed, "refused")) }
+        try await Task.sleep(for: .milliseconds(80))
+        var seen: Set<String> = []
+        for _ in 0..<6 {
+            if let lease = await pool.acquire() { seen.insert(lease.base) }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        #expect(seen == ["a", "b", "c"])
+    }
+}
