@@ -91,6 +91,7 @@ public struct CompletionOptions: ParsableArguments {
     public func validate() throws {
         guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
         guard retries >= 0 else { throw ValidationError("--retries cannot be negative") }
+        if retryPartial, text { throw ValidationError("--retry-partial cannot take back text that -t already wrote; without -t, a restart record voids it") }
         if let timeout, !(timeout > 0 && timeout <= RequestOptions.maxSeconds) { throw ValidationError("--timeout must be a positive number of seconds") }
         if let idleTimeout, !(idleTimeout > 0 && idleTimeout <= RequestOptions.maxSeconds) {
             throw ValidationError("--idle-timeout must be a positive number of seconds")

@@ -31,13 +31,9 @@ extension CompleteTool {
         }, onRestart: { error in
             // `--retry-partial`: what was written is to be discarded, and the output says so.
             log.note("\(error.message); starting the reply over (--retry-partial)")
-            if text {
-                try? output.writeText("\n")
-            } else {
-                var record = error.record
-                record["type"] = "restart"
-                try? output.write(record)
-            }
+            var record = error.record.removing(["retryable"])
+            record["type"] = "restart"
+            try? output.write(record)
         })
         collector.finishForwarding()
         if show, collector.receivedAnything { StandardError.write("\n") }

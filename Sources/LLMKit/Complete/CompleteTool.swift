@@ -176,3 +176,13 @@ public struct CompleteTool: Sendable {
         return error.exitStatus
     }
 }
+
+extension CompleteTool {
+    /// The route for one batch line: its own settings and tools over those of the stream.
+    func plan(_ request: BatchRequest, streamOptions: RequestOptions, streamTools: [ToolDefinition]) throws(LLMError) -> RoutePlan {
+        let messages = try request.messages()
+        let lineOptions = try RequestOptions(json: request.body)
+        let lineTools = try request.body["tools"].map { value throws(LLMError) in try ToolDefinition.list(from: value) }
+        return try completer.plan(messages: messages, tools: settings.tools ?? lineTools ?? streamTools, inStream: lineOptions.over(streamOptions))
+    }
+}

@@ -89,13 +89,15 @@ extension Completer {
             ?? "context_windows in the config does not say its context window is larger"
     }
 
-    /// One failure is itself; several are `fallbacks_failed`, naming each.
+    /// One failure is itself, and so is the last when no fallback could fix it (a bad
+    /// request, a context overflow with no larger model); else `fallbacks_failed`, naming each.
     static func failed(_ failures: [(RouteCandidate, LLMError)]) -> LLMError {
         guard failures.count > 1, let last = failures.last?.1 else {
             return failures.first?.1 ?? LLMError(.internalError, "no candidate model to try")
         }
+        if !FallbackPolicy.fallsBack(last.kind) || last.kind == .contextLengthExceeded { return last }
         let each = failures.map { "\($0.0.model): \($0.1.message)" }.joined(separator: "; ")
         return LLMError(.fallbacksFailed, "the model and every fallback failed — \(each)", status: last.status,
-                        provider: last.provider, model: last.model, retryable: false)
+                        provider: last.provider, model: last.model, retryable: failures.contains { $0.1.retryable == true })
     }
 }

@@ -29,14 +29,14 @@ struct ProviderBatchRun {
                             throw LLMError(.usage, "\(candidate.model.provider) sends no HTTP request, so it has no batch service; run the batch with -j instead")
                         }
                         if let chosen = target, chosen.settings.name != settings.name {
-                            throw LLMError(.usage, "line \(line.number) asks for \(candidate.model), but a --batch-api job goes to one provider, and this one's is \(chosen.settings.name)")
+                            throw LLMError(.invalidInput, "this line asks for \(candidate.model), but a --batch-api job goes to one provider, and this one's is \(chosen.settings.name)")
                         }
                         if target == nil { target = (settings, provider, http) }
                         let customID = "line-\(line.number)"
                         entries.append(BatchEntry(customID: customID, body: body, path: BatchEndpoint.path(of: http.url)))
                         lines.append(.request(customID: customID, idKey: request.idKey, id: request.id, model: candidate.model.description,
                                               schema: candidate.request.options.schema))
-                    } catch where error.kind == .usage || error.kind == .configuration || error.kind == .unknownProvider {
+                    } catch where error.kind == .usage || error.kind == .configuration {
                         throw error
                     } catch {
                         lines.append(.failed(idKey: request.idKey, id: request.id, error: error.record.removing(["type"])))
@@ -81,6 +81,10 @@ struct ProviderBatchRun {
     /// and its results written.
     func resume(from path: String) async -> ExitStatus {
         do throws(LLMError) {
+            let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil
+            guard let size, size <= Self.largestJobFile else {
+                throw LLMError(.invalidInput, "\(path) is not a job record file" + (size.map { " (\($0 >> 20) MiB; a job record is far smaller)" } ?? ""))
+            }
             guard let data = FileManager.default.contents(atPath: path) else {
                 throw LLMError(.ioError, "cannot read the job record file \(path)")
             }
@@ -119,13 +123,14 @@ struct ProviderBatchRun {
         var said = ""
         do throws(LLMError) {
             while true {
-                let progress = try await service.poll(job.id)
+                // A day-long job outlives a blip: a poll is retried as a request is.
+                let progress = try await completer.retry.run { () async throws(LLMError) -> BatchProgress in try await service.poll(job.id) }
                 if progress.summary != said {
                     log.note("batch " + progress.summary)
                     said = progress.summary
                 }
                 if progress.ended {
-                    let results = try await service.results(of: progress)
+                    let results = try await completer.retry.run { () async throws(LLMError) -> [String: BatchOutcome] in try await service.results(of: progress) }
                     return write(job, results: results, service: service, parser: provider as? any HTTPChatProvider)
                 }
                 guard ContinuousClock.now < deadline else {
@@ -138,9 +143,15 @@ struct ProviderBatchRun {
                 }
             }
         } catch {
+            // The job runs on at the provider: its record is what collects it later.
+            if !tool.settings.textOutput { try? tool.output.write(job.record) }
+            log.note("batch \(job.id) is still at \(job.provider): collect it with --resume FILE, FILE holding the batch_job record" + (tool.settings.textOutput ? " (run with --detach, or without -t, to get it)" : " just written"))
             return tool.fail(error, writeRecord: false)
         }
     }
+
+    /// A job record names each line: some tens of bytes a request, so 256 MiB is millions.
+    static let largestJobFile = 256 << 20
 
     /// Providers end a batch within a day; past two, something is wrong.
     static let longestWait = 48.0 * 3600
@@ -154,6 +165,8 @@ struct ProviderBatchRun {
             for line in job.lines {
                 switch line {
                 case .passThrough(let raw):
+                    // From a job file, which anyone may have edited: one line stays one line.
+                    guard !raw.contains(where: \.isNewline) else { throw LLMError(.invalidInput, "the job record holds a passed-through line with a line break in it") }
                     if !tool.settings.textOutput { try tool.output.writeLine(Array(raw.utf8)) }
                 case .failed(let idKey, let id, let error):
                     try writeResult([idKey: id ?? .null, "error": .object(error)], text: nil)

@@ -38,10 +38,6 @@ public final class ReplicaPool: Sendable {
         self.log = log
     }
 
-    public var count: Int { replicas.withLock { $0.count } }
-
-    /// Requests each replica was sent, in the config's order (for `-v` and tests).
-    public var sent: [Int] { replicas.withLock { $0.map(\.sent) } }
 
     /// The replica for the next attempt, leaving out `tried`; nil when none is in service
     /// and none whose cool-down is over passes its probe.
@@ -66,8 +62,10 @@ public final class ReplicaPool: Sendable {
             for index in due { Task { _ = await self.probeBack(index) } }
             return chosen
         }
-        // Nothing in service: a replica that passes its probe now takes the request.
-        for index in due where await probeBack(index) {
+        // Nothing in service: the first replica that passes its probe takes the request;
+        // the rest are probed beside it, so none is left marked as being probed.
+        for (position, index) in due.enumerated() where await probeBack(index) {
+            for other in due.dropFirst(position + 1) { Task { _ = await self.probeBack(other) } }
             return replicas.withLock { list in
                 list[index].inFlight += 1
                 list[index].sent += 1

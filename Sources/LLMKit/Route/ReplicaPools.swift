@@ -22,11 +22,6 @@ public final class ReplicaPools: Sendable {
             return pool
         }
     }
-
-    /// Requests each replica of a provider was sent, in the config's order.
-    public func sent(to provider: String) -> [Int]? {
-        pools.withLock { $0[provider]?.sent }
-    }
 }
 
 extension ReplicaPool {
@@ -77,7 +72,7 @@ extension ReplicaPool {
     }
 
     private var noneInService: LLMError {
-        LLMError(.connectionFailed, "every replica of \(name) is out of service after failing, and none passed its health check again",
+        LLMError(.connectionFailed, "every replica of \(name) failed and is sitting out its cool-down (cooldown: in the config)",
                  retryable: true)
     }
 }

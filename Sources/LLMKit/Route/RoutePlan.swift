@@ -1,10 +1,8 @@
-/// One model a request may go to, and why it is on the list.
+/// One model a request may go to.
 public struct RouteCandidate: Sendable {
     public var request: CompletionRequest
     let factory: ProviderFactory
     public var settings: ProviderSettings?
-    /// `primary`, `route auto rule 2`, `fallback of openai/gpt-4o`…
-    public var reason: String
     /// From `context_windows:` in the config; only what it says is known.
     public var contextWindow: Int?
 
@@ -25,8 +23,9 @@ public struct RouteCandidate: Sendable {
 /// What the route stage chose: candidates in the order they are tried.
 public struct RoutePlan: Sendable {
     public var candidates: [RouteCandidate]
-    /// `{"name":"auto","rule":2,"why":"tools"}` when a router chose the model: written on the
-    /// reply, so the record trail says why this model answered.
+    /// `{"name":"auto","rule":2,"why":"tools"}` when a router chose the model (with
+    /// `"prefer":"local"` when that reordered the list): written on the reply, so the record
+    /// trail says why this model answered.
     public var route: JSONObject?
     /// Lines for `--explain`, in the order the decisions were taken.
     public var explanation: [String] = []

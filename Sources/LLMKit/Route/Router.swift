@@ -26,6 +26,10 @@ public struct Router: Sendable {
         var ruleFallbacks: [String] = []
         var ruleName: String?
         if let rules = config.routing.routes[asked] {
+            guard options.apiBase == nil else {
+                throw LLMError(.usage, "--api-base (or LLMKIT_API_BASE) cannot go with the router \(asked): its rules choose the provider from what the input holds, "
+                               + "and that provider's key would go to the endpoint. Name a provider/model with -m")
+            }
             let facts = RoutingRule.Facts(messages: messages, tools: tools, tag: tag)
             guard let index = rules.firstIndex(where: { $0.matches(facts) }) else {
                 throw LLMError(.configuration, "no rule of route \(asked) matches this request (about \(facts.inputTokens) input tokens"
@@ -47,11 +51,11 @@ public struct Router: Sendable {
             : fallbacks
         names.removeAll { $0 == chosen }
         let base = CompletionRequest(model: primary, messages: messages, tools: tools, options: options)
-        var candidates = [candidate(primary, base: base, reason: ruleName ?? "asked for")]
+        var candidates = [candidate(primary, base: base)]
         for name in names {
             let model = try ModelReference.resolve(name, config: config)
             guard !candidates.contains(where: { $0.model == model }) else { continue }
-            candidates.append(candidate(model, base: base, reason: "fallback of \(primary)"))
+            candidates.append(candidate(model, base: base))
         }
         if candidates.count > 1 {
             explanation.append("\(primary) falls back to " + candidates.dropFirst().map(\.model.description).joined(separator: ", then "))
@@ -71,20 +75,23 @@ public struct Router: Sendable {
             let ordered = candidates.filter(isLocal) + candidates.filter { !isLocal($0) }
             if ordered.map(\.model) != candidates.map(\.model) {
                 explanation.append("prefer: local puts \(ordered[0].model) first")
+                var trail = route ?? [:]
+                trail["prefer"] = "local"
+                route = trail
             }
             candidates = ordered
         }
         return RoutePlan(candidates: candidates, route: route, explanation: explanation)
     }
 
-    private func candidate(_ model: ModelReference, base: CompletionRequest, reason: String) -> RouteCandidate {
+    private func candidate(_ model: ModelReference, base: CompletionRequest) -> RouteCandidate {
         var request = base
         request.model = model
         // An endpoint from --api-base is the asked provider's: another provider's key
         // must not go there, so its fallbacks go to their own endpoints.
         if model.provider != base.model.provider { request.options.apiBase = nil }
         let window = config.routing.contextWindows[model.description] ?? config.routing.contextWindows[model.name]
-        return RouteCandidate(request: request, factory: factory, settings: try? factory.settings(for: model), reason: reason, contextWindow: window)
+        return RouteCandidate(request: request, factory: factory, settings: try? factory.settings(for: model), contextWindow: window)
     }
 
     private func isLocal(_ candidate: RouteCandidate) -> Bool {
