@@ -58,6 +58,26 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: marker))
     }
 
+    /// A fallback's key is read only when it is tried, after the stream began: its pieces
+    /// must still be scrubbed of it.
+    @Test func aFallbacksKeyIsMaskedInTheStream() throws {
+        let key = "sk-fallback-5e4d3c2b1a09f8e7d6"
+        let path = Paths.temporaryDirectory().appendingPathComponent("config.yaml").path
+        try """
+        providers:
+          a: {type: openai, api_base: "\(server.baseURL)"}
+          b: {type: openai, api_base: "\(server.baseURL)", api_key_cmd: "echo \(key)"}
+        """.write(toFile: path, atomically: true, encoding: .utf8)
+        let result = try run("llm-stream", ["--retries", "0", "-m", "a/server-error", "--fallback", "b/echo-auth", "hi"],
+                             environment: ["LLMKIT_CONFIG": path])
+        #expect(result.lastRecord?["model"] == "b/echo-auth")
+        for start in stride(from: 0, to: key.count - 8, by: 4) {
+            let piece = String(key.dropFirst(start).prefix(8))
+            #expect(!result.stdout.contains(piece) && !result.stderr.contains(piece), "\(piece)")
+        }
+        #expect(result.stdout.contains("[REDACTED]"))
+    }
+
     @Test func configFallbacksApplyAndExplainSaysSo() throws {
         let result = try complete(["-m", "a/server-error", "--explain"])
         #expect(result.status == 0)
