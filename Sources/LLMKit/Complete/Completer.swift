@@ -100,6 +100,8 @@ public struct Completer: Sendable {
                        into collector: StreamCollector, onRestart: @Sendable (LLMError) -> Void = { _ in }) async -> StreamOutcome {
         let label = request.model.description
         log.verbose { "\(label): streaming \(request.messages.count) message(s)" }
+        // The provider exists, so its key is known: pieces are scrubbed of it.
+        collector.learnKeys()
         let pool = replicas.pool(for: settings, request: request, factory: factory, log: log)
         var last: StreamOutcome?
         var outcome: StreamOutcome

@@ -98,6 +98,16 @@ public final class StreamCollector: Sendable {
 
     public var receivedAnything: Bool { state.withLock { $0.firstDelta != nil } }
 
+    /// Takes in the keys registered since this collector was made: a model's key is read
+    /// only when the model is tried, which may be after the collector exists (a fallback).
+    /// Only while nothing is held back or received, so no piece is dropped.
+    public func learnKeys() {
+        state.withLock { s in
+            guard s.firstDelta == nil, s.pending.isEmpty else { return }
+            s.scrubber = DeltaScrubber.forRegisteredKeys()
+        }
+    }
+
     /// Forgets the reply so far, for `--retry-partial`: the next attempt starts it over.
     /// What was passed on stays passed on; what was held back as a possible key is dropped.
     public func restart() {
