@@ -22,9 +22,7 @@ struct BatchRun {
     func run(first: InputLine, source: inout InputSource) async -> ExitStatus {
         let jobs = max(1, tool.settings.jobs)
         let window = jobs * 4
-        var streamOptions = RequestOptions()
-        var streamTools: [ToolDefinition] = []
-        var pending: InputLine? = first
+        var input = BatchInput(first: first)
         var inputDone = false
         var inputError: LLMError?
         var firstFailure: ExitStatus?
@@ -36,39 +34,23 @@ struct BatchRun {
         await withTaskGroup(of: (Int, Output).self) { group in
             while true {
                 while !inputDone, inputError == nil, running < jobs, nextIndex - nextToWrite < window {
-                    let line: InputLine
+                    let item: BatchInput.Item
                     do throws(LLMError) {
-                        if let first = pending {
-                            line = first
-                            pending = nil
-                        } else if let next = try source.next() {
-                            line = next
-                        } else {
+                        guard let next = try input.next(from: &source) else {
                             inputDone = true
                             break
                         }
+                        item = next
                     } catch {
                         inputError = error
                         break
                     }
-                    switch line.record {
-                    case .batch(let request):
-                        let job = Job(index: nextIndex, line: line, request: request, streamOptions: streamOptions, streamTools: streamTools)
+                    switch item {
+                    case .request(let line, let request, let options, let tools):
+                        let job = Job(index: nextIndex, line: line, request: request, streamOptions: options, streamTools: tools)
                         group.addTask { (job.index, await self.perform(job)) }
                         running += 1
-                    case .options(let object):
-                        do throws(LLMError) {
-                            streamOptions = try RequestOptions(json: object).over(streamOptions)
-                        } catch {
-                            inputError = LLMError(.invalidInput, "line \(line.number): \(error.message)")
-                        }
-                        outputs[nextIndex] = .passThrough(line.raw)
-                    case .tools(let definitions):
-                        streamTools = ToolDefinition.merging(definitions, into: streamTools)
-                        outputs[nextIndex] = .passThrough(line.raw)
-                    case .message:
-                        inputError = LLMError(.invalidInput, "line \(line.number): a message record in batch input; each batch line must hold a whole request with \"messages\"")
-                    case .other:
+                    case .passThrough(let line):
                         outputs[nextIndex] = .passThrough(line.raw)
                     }
                     nextIndex += 1

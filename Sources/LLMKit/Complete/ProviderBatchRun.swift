@@ -12,51 +12,25 @@ struct ProviderBatchRun {
     func submit(first: InputLine, source: inout InputSource) async -> ExitStatus {
         var lines: [BatchJob.Line] = []
         var entries: [BatchEntry] = []
-        var target: (settings: ProviderSettings, provider: any Provider, http: HTTPRequest)?
-        var streamOptions = RequestOptions()
-        var streamTools: [ToolDefinition] = []
-        var next: InputLine? = first
+        var target: Target?
+        var input = BatchInput(first: first)
         do throws(LLMError) {
-            while let line = next {
-                switch line.record {
-                case .batch(let request):
+            while let item = try input.next(from: &source) {
+                switch item {
+                case .request(let line, let request, let options, let tools):
                     do throws(LLMError) {
-                        let plan = try tool.plan(request, streamOptions: streamOptions, streamTools: streamTools)
-                        let candidate = plan.primary
-                        let provider = try candidate.provider()
-                        guard let settings = candidate.settings, let http = try provider.httpRequest(for: candidate.request, stream: false),
-                              let body = http.body.flatMap({ try? JSONParser.parse($0) })?.objectValue else {
-                            throw LLMError(.usage, "\(candidate.model.provider) sends no HTTP request, so it has no batch service; run the batch with -j instead")
-                        }
-                        if let chosen = target, chosen.settings.name != settings.name {
-                            throw LLMError(.invalidInput, "this line asks for \(candidate.model), but a --batch-api job goes to one provider, and this one's is \(chosen.settings.name)")
-                        }
-                        if target == nil { target = (settings, provider, http) }
-                        let customID = "line-\(line.number)"
-                        entries.append(BatchEntry(customID: customID, body: body, path: BatchEndpoint.path(of: http.url)))
-                        lines.append(.request(customID: customID, idKey: request.idKey, id: request.id, model: candidate.model.description,
-                                              schema: candidate.request.options.schema))
+                        let (entry, model, schema, chosen) = try self.entry(request, line: line, options: options, tools: tools, target: target)
+                        target = chosen
+                        entries.append(entry)
+                        lines.append(.request(customID: entry.customID, idKey: request.idKey, id: request.id, model: model, schema: schema))
                     } catch where error.kind == .usage || error.kind == .configuration {
                         throw error
                     } catch {
                         lines.append(.failed(idKey: request.idKey, id: request.id, error: error.record.removing(["type"])))
                     }
-                case .options(let object):
-                    do throws(LLMError) {
-                        streamOptions = try RequestOptions(json: object).over(streamOptions)
-                    } catch {
-                        throw LLMError(.invalidInput, "line \(line.number): \(error.message)")
-                    }
-                    lines.append(.passThrough(String(decoding: line.raw, as: UTF8.self)))
-                case .tools(let definitions):
-                    streamTools = ToolDefinition.merging(definitions, into: streamTools)
-                    lines.append(.passThrough(String(decoding: line.raw, as: UTF8.self)))
-                case .message:
-                    throw LLMError(.invalidInput, "line \(line.number): a message record in batch input; each batch line must hold a whole request with \"messages\"")
-                case .other:
+                case .passThrough(let line):
                     lines.append(.passThrough(String(decoding: line.raw, as: UTF8.self)))
                 }
-                next = try source.next()
             }
             guard let target else {
                 // Nothing to send: every request failed before it could be.
@@ -75,6 +49,26 @@ struct ProviderBatchRun {
         } catch {
             return tool.fail(error, writeRecord: false)
         }
+    }
+
+    /// The provider a job goes to: the first request's, with the HTTP request that shows
+    /// its endpoint and headers.
+    private typealias Target = (settings: ProviderSettings, provider: any Provider, http: HTTPRequest)
+
+    /// One request as its provider's request builder makes it, for the job's file.
+    private func entry(_ request: BatchRequest, line: InputLine, options: RequestOptions, tools: [ToolDefinition],
+                       target: Target?) throws(LLMError) -> (BatchEntry, model: String, schema: JSONValue?, target: Target) {
+        let candidate = try tool.plan(request, streamOptions: options, streamTools: tools).primary
+        let provider = try candidate.provider()
+        guard let settings = candidate.settings, let http = try provider.httpRequest(for: candidate.request, stream: false),
+              let body = http.body.flatMap({ try? JSONParser.parse($0) })?.objectValue else {
+            throw LLMError(.usage, "\(candidate.model.provider) sends no HTTP request, so it has no batch service; run the batch with -j instead")
+        }
+        if let target, target.settings.name != settings.name {
+            throw LLMError(.invalidInput, "this line asks for \(candidate.model), but a --batch-api job goes to one provider, and this one's is \(target.settings.name)")
+        }
+        let entry = BatchEntry(customID: "line-\(line.number)", body: body, path: BatchEndpoint.path(of: http.url))
+        return (entry, candidate.model.description, candidate.request.options.schema, target ?? (settings, provider, http))
     }
 
     /// `--resume FILE`: the job record (the last `batch_job` line of FILE) is waited for
