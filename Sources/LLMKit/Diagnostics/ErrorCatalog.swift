@@ -32,12 +32,23 @@ public enum ErrorCatalog {
         }
     }
 
+    /// How a failure of this kind is retried on the same model, for the man pages.
+    public static func retried(_ kind: LLMError.Kind) -> String {
+        switch kind {
+        case .rateLimited, .overloaded: "yes, after retry-after or a backoff"
+        case .serverError: "yes (unless the server says x-should-retry: false)"
+        case .timeout, .connectionFailed: "yes if nothing was received (a refused local server: no)"
+        case .streamInterrupted: "no (only with --retry-partial)"
+        default: "no"
+        }
+    }
+
     /// Lines for a man page: `code  exit  retried  falls back  meaning`.
     public static var manual: String {
         var lines = ["Error codes (the \"code\" of an error record), their exit status, whether the same model is retried, and whether a fallback is tried:"]
         for kind in LLMError.Kind.allCases {
             let fallback = kind == .contextLengthExceeded ? "only to a larger context_windows entry" : FallbackPolicy.fallsBack(kind) ? "yes" : "no"
-            lines.append("  \(kind.rawValue) (exit \(kind.exitStatus.rawValue)): \(meaning(kind)); retried: \(FallbackPolicy.retried(kind)); falls back: \(fallback)")
+            lines.append("  \(kind.rawValue) (exit \(kind.exitStatus.rawValue)): \(meaning(kind)); retried: \(retried(kind)); falls back: \(fallback)")
         }
         return lines.joined(separator: "\n")
     }

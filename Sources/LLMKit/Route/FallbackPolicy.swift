@@ -15,17 +15,6 @@ public enum FallbackPolicy {
         }
     }
 
-    /// How a failure of this kind is retried on the same model, for the man pages.
-    public static func retried(_ kind: LLMError.Kind) -> String {
-        switch kind {
-        case .rateLimited, .overloaded: "yes, after retry-after or a backoff"
-        case .serverError: "yes (unless the server says x-should-retry: false)"
-        case .timeout, .connectionFailed: "yes if nothing was received (a refused local server: no)"
-        case .streamInterrupted: "no (only with --retry-partial)"
-        default: "no"
-        }
-    }
-
     /// Whether `candidate` may follow a failure with `error`. `contextFloor` is the largest
     /// context window among the models that failed for context length.
     static func allows(_ candidate: RouteCandidate, after error: LLMError, contextFloor: Int?) -> Bool {
