@@ -176,3 +176,12 @@ import Testing
         #expect(seen == ["a", "b", "c"])
     }
 }
+
+@Suite struct BatchEndpointTests {
+    @Test func aServersIdStaysOnePathSegment() {
+        #expect(BatchEndpoint.pathSegment("batch_abc-1.2") == "batch_abc-1.2")
+        #expect(BatchEndpoint.pathSegment("../files?x=1#y") == "..%2Ffiles%3Fx%3D1%23y")
+        #expect(BatchEndpoint.pathSegment("..") == "%2E%2E")
+        #expect(BatchEndpoint.pathSegment(".") == "%2E")
+    }
+}
