@@ -18,7 +18,7 @@ struct AnthropicBatchService: BatchService {
     }
 
     func poll(_ id: String) async throws(LLMError) -> BatchProgress {
-        let batch = try await endpoint.json("GET", base + "/" + OpenAIBatchService.pathSegment(id))
+        let batch = try await endpoint.json("GET", base + "/" + BatchEndpoint.pathSegment(id))
         let counts = batch["request_counts"]
         let count = { (key: String) in counts?[key]?.intValue ?? 0 }
         var progress = BatchProgress(id: id, state: batch["processing_status"]?.stringValue ?? "unknown")

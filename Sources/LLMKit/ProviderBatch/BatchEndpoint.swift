@@ -1,3 +1,5 @@
+import Foundation
+
 /// The HTTP side of a batch service: the provider's endpoint, headers and key, error
 /// mapping, and a refusal to send the key anywhere else.
 struct BatchEndpoint: Sendable {
@@ -21,6 +23,13 @@ struct BatchEndpoint: Sendable {
     static func path(of url: String) -> String {
         guard let scheme = url.range(of: "://"), let slash = url[scheme.upperBound...].firstIndex(of: "/") else { return "/" }
         return String(url[slash...])
+    }
+
+    /// Ids come from the server: one is escaped so that it stays one path segment, and
+    /// `.` or `..` cannot climb to another endpoint of the provider.
+    static func pathSegment(_ id: String) -> String {
+        let escaped = id.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-_."))) ?? id
+        return escaped.allSatisfy { $0 == "." } ? escaped.replacingOccurrences(of: ".", with: "%2E") : escaped
     }
 
     /// A URL the service handed back (a results URL) is fetched with the key only if it

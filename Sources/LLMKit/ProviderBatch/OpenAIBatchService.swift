@@ -33,7 +33,7 @@ struct OpenAIBatchService: BatchService {
     }
 
     func poll(_ id: String) async throws(LLMError) -> BatchProgress {
-        let batch = try await endpoint.json("GET", base + "/batches/" + Self.pathSegment(id))
+        let batch = try await endpoint.json("GET", base + "/batches/" + BatchEndpoint.pathSegment(id))
         let state = batch["status"]?.stringValue ?? "unknown"
         let counts = batch["request_counts"]
         var progress = BatchProgress(id: id, state: state)
@@ -53,7 +53,7 @@ struct OpenAIBatchService: BatchService {
     func results(of progress: BatchProgress) async throws(LLMError) -> [String: BatchOutcome] {
         var results: [String: BatchOutcome] = [:]
         for file in progress.sources {
-            let response = try await endpoint.send("GET", base + "/files/" + Self.pathSegment(file) + "/content")
+            let response = try await endpoint.send("GET", base + "/files/" + BatchEndpoint.pathSegment(file) + "/content")
             for line in BatchEndpoint.lines(response.body) {
                 guard let customID = line["custom_id"]?.stringValue else { continue }
                 results[customID] = outcome(line)
@@ -73,10 +73,5 @@ struct OpenAIBatchService: BatchService {
             return .notRun(.timeout, "\(endpoint.settings.name) did not run this request before the batch's window ended: \(message)")
         }
         return .notRun(.serverError, "\(endpoint.settings.name): \(message)")
-    }
-
-    /// Ids come from the server: one that could climb out of its path segment is refused.
-    static func pathSegment(_ id: String) -> String {
-        id.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-_."))) ?? id
     }
 }
