@@ -173,19 +173,31 @@ extension ChildProcess {
         public let errors: Int32
 
         /// Whether the child has ended (it is not reaped here).
-        public var hasExited: Bool { exitDescription != nil }
+        public var hasExited: Bool { ending != nil }
 
-        /// How the child ended ("exit status 3", "signal 9"), if it has; it is not reaped.
-        public var exitDescription: String? {
+        /// How the child ended, if it has: its exit status, or the signal that ended it.
+        /// It is not reaped here.
+        public var ending: (exitStatus: Int32?, signal: Int32?)? {
             var info = siginfo_t()
             guard waitid(P_PID, id_t(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0, info._sifields._sigchld.si_pid == pid else { return nil }
             let code = info._sifields._sigchld.si_status
-            return info.si_code == CLD_EXITED ? "exit status \(code)" : "signal \(code)"
+            return info.si_code == CLD_EXITED ? (code, nil) : (nil, code)
+        }
+
+        /// How the child ended ("exit status 3", "signal 9"), if it has; it is not reaped.
+        public var exitDescription: String? {
+            ending.map { $0.exitStatus.map { "exit status \($0)" } ?? "signal \($0.signal ?? 0)" }
         }
 
         /// Kills the child, everything it started, and reaps it.
         public func stop() {
             close(input)
+            end()
+        }
+
+        /// `stop`, for a caller that has handed the child's descriptors to someone else
+        /// (an event loop), which closes them.
+        public func end() {
             ProcessTree.disown(pid)
             ProcessTree.endSession(pid, marker: marker)
             var status: Int32 = 0

@@ -46,6 +46,16 @@ public struct Usage: Sendable, Equatable {
         }
     }
 
+    /// Two replies' usage together (an agent's turns): a count either reported is kept.
+    public func adding(_ other: Usage) -> Usage {
+        var total = self
+        for (_, path) in Self.fields {
+            guard let b = other[keyPath: path] else { continue }
+            total[keyPath: path] = self[keyPath: path].map { Self.sum($0, b) } ?? b
+        }
+        return total
+    }
+
     public var json: JSONValue {
         var o = JSONObject()
         for (key, path) in Self.fields { o.set(key, self[keyPath: path].map(JSONValue.int)) }

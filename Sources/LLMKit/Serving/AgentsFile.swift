@@ -1,0 +1,161 @@
+import Foundation
+
+/// One model a server offers: a pipeline run per request (`command`), or a model answered
+/// in process (`model`, with an optional system prompt and tools file).
+public struct AgentDefinition: Sendable {
+    public enum Answerer: Sendable, Equatable {
+        case command([String])
+        case model(String)
+    }
+
+    /// The model id clients see.
+    public var name: String
+    public var description: String?
+    public var answerer: Answerer
+    public var system: String?
+    /// A tools file the in-process agent runs itself, with its confinement.
+    public var tools: ToolsFile?
+    /// In process: the client's own tools go to the model, and its calls back to the client.
+    public var passthrough = false
+    /// A command agent gets the client's tools as a `tools` record. Off by default: an agent
+    /// running its own loop would see calls to tools it cannot run (Open WebUI sends 36).
+    public var clientTools = false
+    /// Tool turns are shown to the client as text.
+    public var showSteps = false
+    /// Where a command runs, or an in-process agent's tools are confined; `{user}` is the
+    /// user's own directory. Absolute.
+    public var workdir: String?
+    /// A model for Open WebUI's title, tags and follow-up requests, which would otherwise
+    /// run the whole pipeline.
+    public var tasks: String?
+    /// Seconds one request may take (the server's `--timeout` when unset).
+    public var timeout: Double?
+    /// Model turns an in-process agent with tools may take.
+    public var maxTurns = 8
+
+    public init(name: String, answerer: Answerer) {
+        self.name = name
+        self.answerer = answerer
+    }
+
+    /// `{user}` in `workdir` makes one directory per user.
+    public var hasUserDirectories: Bool { workdir?.contains(AgentsFile.userPlaceholder) ?? false }
+}
+
+/// `agents.yaml`: the agents `llm-serve` offers.
+public struct AgentsFile: Sendable {
+    public var agents: [AgentDefinition]
+    public var path: String?
+
+    public static let userPlaceholder = "{user}"
+    static let keys: Set<String> = ["name", "description", "command", "model", "system", "tools", "passthrough", "client_tools",
+                                    "show_steps", "workdir", "tasks", "timeout", "max_turns"]
+
+    public func agent(named name: String) -> AgentDefinition? { agents.first { $0.name == name } }
+
+    public static func load(_ path: String) throws(LLMError) -> AgentsFile {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw LLMError(.configuration, "cannot read agents file \(path)")
+        }
+        let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+        var file = try parse(YAMLValue.parse(String(decoding: data, as: UTF8.self), source: path), source: path,
+                             directory: (absolute as NSString).deletingLastPathComponent)
+        file.path = (absolute as NSString).standardizingPath
+        return file
+    }
+
+    /// Paths in the file (`workdir`, `tools`) are relative to `directory`, the file's own.
+    public static func parse(_ value: JSONValue, source: String, directory: String) throws(LLMError) -> AgentsFile {
+        func bad(_ what: String) -> LLMError { LLMError(.configuration, "\(source): \(what)") }
+        func beside(_ path: String) -> String {
+            (path.hasPrefix("/") ? path : ((directory.isEmpty ? "." : directory) as NSString).appendingPathComponent(path) as String)
+        }
+        guard let items = value["agents"]?.arrayValue else { throw bad("needs `agents:`, a list of agents (see llm-serve --help)") }
+        guard !items.isEmpty else { throw bad("`agents:` is empty") }
+        var agents: [AgentDefinition] = []
+        for (i, item) in items.enumerated() {
+            guard let object = item.objectValue else { throw bad("agent \(i + 1) is not a mapping") }
+            guard let name = object["name"]?.stringValue, isValidName(name) else {
+                throw bad("agent \(i + 1) needs a `name`: letters, digits and . _ - : / @ +, at most 128 characters")
+            }
+            let place = "agent \(name)"
+            if let unknown = object.keys.first(where: { !keys.contains($0) }) {
+                throw bad("\(place): unknown key `\(unknown)` (known: \(keys.sorted().joined(separator: ", ")))")
+            }
+            guard !agents.contains(where: { $0.name == name }) else { throw bad("two agents are named \(name)") }
+            let answerer: AgentDefinition.Answerer
+            switch (object["command"], object["model"]?.stringValue) {
+            case (let command?, nil):
+                guard let argv = command.arrayValue?.compactMap(\.stringValue), argv.count == command.arrayValue?.count, !argv.isEmpty,
+                      !argv[0].isEmpty else {
+                    throw bad("\(place): `command` must be a list of strings, the program first (no shell)")
+                }
+                answerer = .command(argv)
+            case (nil, let model?):
+                answerer = .model(model)
+            default:
+                throw bad("\(place): give either `command` (a pipeline to run) or `model` (answered in process), not both")
+            }
+            var agent = AgentDefinition(name: name, answerer: answerer)
+            agent.description = try string(object, "description", place, source)
+            agent.system = try string(object, "system", place, source)
+            agent.tasks = try string(object, "tasks", place, source)
+            agent.passthrough = try bool(object, "passthrough", place, source)
+            agent.clientTools = try bool(object, "client_tools", place, source)
+            agent.showSteps = try bool(object, "show_steps", place, source)
+            if case .command = answerer {
+                if agent.passthrough { throw bad("\(place): `passthrough` is for a `model` agent; a command gets the client's tools with `client_tools: true`") }
+                if object["tools"] != nil { throw bad("\(place): `tools` is for a `model` agent; a command names its own tools file") }
+                if object["max_turns"] != nil { throw bad("\(place): `max_turns` is for a `model` agent with `tools`") }
+            } else if agent.clientTools {
+                throw bad("\(place): `client_tools` is for a `command` agent; a `model` agent forwards them with `passthrough: true`")
+            }
+            if let path = try string(object, "tools", place, source) {
+                let tools = try ToolsFile.load(beside(path))
+                guard tools.mcpServers.isEmpty else {
+                    throw bad("\(place): MCP servers run only in a command agent (command: [llm-tools, loop, -f, \(path), --, …])")
+                }
+                if agent.passthrough { throw bad("\(place): an agent runs its own `tools` or passes the client's through, not both") }
+                agent.tools = tools
+            }
+            if let workdir = try string(object, "workdir", place, source) {
+                let segments = workdir.split(separator: "/", omittingEmptySubsequences: false)
+                guard !segments.contains(where: { $0.contains(userPlaceholder) && $0 != userPlaceholder }) else {
+                    throw bad("\(place): `\(userPlaceholder)` must be a whole part of `workdir`, as in sessions/\(userPlaceholder)")
+                }
+                guard !segments.contains("..") else { throw bad("\(place): `workdir` may not contain `..`") }
+                agent.workdir = beside(workdir)
+            }
+            if let timeout = object["timeout"] {
+                guard let seconds = timeout.doubleValue, seconds > 0, seconds <= RequestOptions.maxSeconds else {
+                    throw bad("\(place): `timeout` must be a positive number of seconds")
+                }
+                agent.timeout = seconds
+            }
+            if let turns = object["max_turns"] {
+                guard let count = turns.intValue, count >= 1 else { throw bad("\(place): `max_turns` must be at least 1") }
+                agent.maxTurns = count
+            }
+            agents.append(agent)
+        }
+        return AgentsFile(agents: agents, path: nil)
+    }
+
+    static func isValidName(_ name: String) -> Bool {
+        !name.isEmpty && name.utf8.count <= 128 && name.unicodeScalars.allSatisfy {
+            ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0))) || "._-:/@+".unicodeScalars.contains($0)
+        }
+    }
+
+    private static func string(_ object: JSONObject, _ key: String, _ place: String, _ source: String) throws(LLMError) -> String? {
+        guard let value = object[key], value != .null else { return nil }
+        guard let string = value.stringValue else { throw LLMError(.configuration, "\(source): \(place): `\(key)` must be a string") }
+        return string
+    }
+
+    private static func bool(_ object: JSONObject, _ key: String, _ place: String, _ source: String) throws(LLMError) -> Bool {
+        guard let value = object[key], value != .null else { return false }
+        guard let bool = value.boolValue else { throw LLMError(.configuration, "\(source): \(place): `\(key)` must be true or false") }
+        return bool
+    }
+}

@@ -1,0 +1,50 @@
+import Foundation
+import LLMKit
+
+/// One line per request on stderr. Never a key (they are registered with the redactor)
+/// and never message text unless `--log-content` asks.
+struct AccessLog: Sendable {
+    let format: ServeSettings.LogFormat
+    let content: Bool
+
+    struct Entry: Sendable {
+        var method: String
+        var path: String
+        var user: String?
+        var agent: String?
+        var status = 0
+        var duration: Duration = .zero
+        var usage: Usage?
+        var error: String?
+        var prompt: String?
+        var reply: String?
+    }
+
+    func write(_ entry: Entry) {
+        let time = Date().formatted(.iso8601)
+        let ms = Int((Double(entry.duration.components.seconds) + Double(entry.duration.components.attoseconds) / 1e18) * 1000)
+        var object: JSONObject = ["time": .string(time), "method": .string(entry.method), "path": .string(entry.path)]
+        object.set("user", entry.user.map(JSONValue.string))
+        object.set("agent", entry.agent.map(JSONValue.string))
+        object["status"] = .int(entry.status)
+        object["duration_ms"] = .int(ms)
+        object.set("prompt_tokens", entry.usage?.inputTokens.map(JSONValue.int))
+        object.set("completion_tokens", entry.usage?.outputTokens.map(JSONValue.int))
+        object.set("error", entry.error.map(JSONValue.string))
+        if content {
+            object.set("prompt", entry.prompt.map(JSONValue.string))
+            object.set("reply", entry.reply.map(JSONValue.string))
+        }
+        switch format {
+        case .json:
+            StandardError.write(Redactor.redact(object.serialized) + "\n")
+        case .text:
+            let line = object.entries.map { key, value in
+                let text = value.stringValue ?? value.serialized
+                let plain = !text.isEmpty && !text.contains(where: { $0 == " " || $0 == "\"" || $0 == "=" || $0.isNewline })
+                return "\(key)=\(plain ? text : JSONValue.string(text).serialized)"
+            }.joined(separator: " ")
+            StandardError.write(Redactor.redact(line) + "\n")
+        }
+    }
+}
