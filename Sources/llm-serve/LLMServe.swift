@@ -136,6 +136,12 @@ struct LLMServe: AsyncParsableCommand {
 
     func run() async throws {
         FileDescriptorIO.ignoreSigpipe()
+        // A parent may have left these blocked (test runners do); blocked, they would never
+        // stop or reload the server.
+        var signals = sigset_t()
+        sigemptyset(&signals)
+        for signal in [SIGTERM, SIGINT, SIGHUP] { sigaddset(&signals, signal) }
+        pthread_sigmask(SIG_UNBLOCK, &signals, nil)
         ProcessTree.makeNonDumpable()
         // Whatever a command leaves behind is ours to end.
         ProcessTree.becomeSubreaper()
