@@ -12,7 +12,7 @@ VENV     ?= $(CACHE)/venv
 # reads llm-probe's Prometheus output in the tests.
 LITELLM_VENV ?= $(CACHE)/litellm-venv
 LITELLM  := litellm[proxy]==1.106.2 prometheus_client==0.26.0
-TOOLS    := llm-complete llm-stream llm-tools llm-probe llm-cost
+TOOLS    := llm-complete llm-stream llm-tools llm-probe llm-cost llm-serve
 RELEASE  := -c release --static-swift-stdlib
 BIN       = $(shell $(SWIFT) build $(RELEASE) --show-bin-path)
 

@@ -5,6 +5,9 @@
                when the demo's virtual environment has it)
   one request  llm-complete vs curl, the same HTTP exchange with the fake server
   batch        200 requests against a server that answers after 50 ms, -j 1 vs -j 8
+  serve        what llm-serve adds to a request over running its command directly (a
+               command agent on mock/echo, over a kept-alive connection), streamed and not,
+               and an in-process agent's whole round trip
   stream       100,000 SSE events: llm-stream -t vs curl -N, and llm-stream -t with a key
                known (so every piece passes the redactor); first byte out after the
                server's first byte; peak memory at 10,000 and 1,000,000 events
@@ -76,6 +79,8 @@ def main():
     bin_dir = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, ".build", "release")
     if os.environ.get("BENCH_ONLY") == "cost":
         return cost_benchmarks(os.path.join(bin_dir, "llm-cost"))
+    if os.environ.get("BENCH_ONLY") == "serve":
+        return serve_benchmarks(bin_dir)
     tool = os.path.join(bin_dir, "llm-complete")
     venv_llm = os.path.join(os.environ.get("XDG_CACHE_HOME", os.path.expanduser("~/.cache")), "llmkit", "venv", "bin", "llm")
     print(f"llmkit benchmarks ({os.cpu_count()} cores; medians; {tool})\n")
@@ -125,6 +130,7 @@ def main():
     print(f"  batch    -j 8 / -j 1                  {speedup:7.2f} x   target: at least 6x -> {'met' if speedup >= 6 else 'MISSED'}\n")
 
     stream_benchmarks(os.path.join(bin_dir, "llm-stream"))
+    serve_benchmarks(bin_dir)
     cost_benchmarks(os.path.join(bin_dir, "llm-cost"))
 
 
@@ -234,6 +240,56 @@ def stream_benchmarks(stream_tool):
               f"(the reply text itself is 1 MB and is kept for the final message)")
     finally:
         server.kill()
+
+
+def serve_benchmarks(bin_dir, runs=60):
+    """llm-serve's overhead: the same command run directly (spawned, stdin to stdout) and
+    as a command agent behind llm-serve, one request at a time over a kept-alive
+    connection, interleaved; medians."""
+    import http.client
+    complete = os.path.join(bin_dir, "llm-complete")
+    work = tempfile.mkdtemp()
+    agents = os.path.join(work, "agents.yaml")
+    with open(agents, "w") as f:
+        f.write(f"agents:\n  - name: cmd\n    command: [{complete}, -m, mock/echo]\n"
+                f"  - name: inproc\n    model: mock/echo\n")
+    server = subprocess.Popen([os.path.join(bin_dir, "llm-serve"), "-f", agents, "--port", "0"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        port = int(server.stderr.readline().rsplit(":", 1)[1].split("/")[0])
+        conn = http.client.HTTPConnection("127.0.0.1", port)
+        message = json.dumps({"role": "user", "content": "hello there"}).encode() + b"\n"
+
+        def post(agent, stream):
+            body = json.dumps({"model": agent, "stream": stream, "messages": [{"role": "user", "content": "hello there"}]})
+            start = time.perf_counter()
+            conn.request("POST", "/v1/chat/completions", body, {"Content-Type": "application/json"})
+            response = conn.getresponse()
+            data = response.read()
+            elapsed = time.perf_counter() - start
+            if response.status != 200 or b"hello there" not in data:
+                raise SystemExit(f"llm-serve answered {response.status}: {data[:300]!r}")
+            return elapsed
+
+        samples = {"direct": [], "served": [], "served, streamed": [], "in process": []}
+        for i in range(3 + runs):
+            measured = {"direct": timed([complete, "-m", "mock/echo"], message),
+                        "served": post("cmd", False), "served, streamed": post("cmd", True),
+                        "in process": post("inproc", False)}
+            if i >= 3:
+                for name, t in measured.items():
+                    samples[name].append(t)
+        ms = {name: median_ms(s) for name, s in samples.items()}
+        print(f"  serve    command run directly          {ms['direct']:7.2f} ms   (llm-complete -m mock/echo, spawned)")
+        print(f"  serve    the same command via llm-serve {ms['served']:6.2f} ms   streamed: {ms['served, streamed']:.2f} ms")
+        overhead = ms["served"] - ms["direct"]
+        streamed = ms["served, streamed"] - ms["direct"]
+        print(f"  serve    overhead per request          {overhead:7.2f} ms   streamed: {streamed:.2f} ms   "
+              f"target: under 5 ms -> {'met' if max(overhead, streamed) < 5 else 'MISSED'}")
+        print(f"  serve    in-process agent round trip   {ms['in process']:7.2f} ms\n")
+    finally:
+        server.kill()
+        shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":
