@@ -299,3 +299,89 @@ import Testing
         #expect(result.stderr.contains("--no-auth"))
     }
 }
+
+/// Holes the adversarial pass found (helper review of issue 13), each shown failing first.
+@Suite(.serialized) struct ServeHardeningTests {
+    static func body(_ agent: String) -> String {
+        JSONValue.object(["model": .string(agent), "messages": [["role": "user", "content": "x"]]]).serialized
+    }
+
+    @Test func aClientThatNeverFinishesItsBodyHoldsNoSlot() throws {
+        let server = try ServeProcess(agents: "agents:\n  - name: ok\n    model: mock/echo\n", arguments: ["--max-concurrent", "1"])
+        // Headers promising 1000 bytes, then one byte, then nothing.
+        let slow = Process()
+        slow.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        slow.arguments = ["python3", "-c", """
+            import socket, time
+            s = socket.create_connection(("127.0.0.1", \(server.port)))
+            s.sendall(b"POST /v1/chat/completions HTTP/1.1\\r\\nHost: x\\r\\nContent-Length: 1000\\r\\n\\r\\n{")
+            time.sleep(20)
+            """]
+        try slow.run()
+        defer { kill(slow.processIdentifier, SIGKILL); slow.waitUntilExit() }
+        usleep(500_000)
+        #expect(try server.curl("/v1/chat/completions", body: Self.body("ok")).status == 200)
+    }
+
+    @Test func anUpstreamKeyRefusalIsA502NotTheClients401() throws {
+        let script = Paths.temporaryDirectory().appendingPathComponent("replies.jsonl")
+        try #"{"type":"error","code":"authentication_failed","status":401,"message":"invalid x-api-key"}"# .write(to: script, atomically: true, encoding: .utf8)
+        let server = try ServeProcess(agents: """
+            agents:
+              - name: piped
+                command: [llm-complete, -m, mock/script, --mock-script, \(script.path)]
+              - name: inproc
+                model: mock/script
+            """, arguments: ["--mock-script", script.path])
+        for agent in ["piped", "inproc"] {
+            let reply = try server.curl("/v1/chat/completions", body: Self.body(agent))
+            #expect(reply.status == 502, "\(agent): \(reply.body)")
+        }
+    }
+
+    @Test func aBackgroundProcessHoldingStdoutDoesNotHoldTheReply() throws {
+        let server = try ServeProcess(agents: """
+            agents:
+              - name: daemon
+                command: \(ServeTests.shell("(sleep 30 &); " + ServeTests.record(["role": "assistant", "content": "ok"])))
+                timeout: 20
+            """)
+        let start = Date()
+        let reply = try server.curl("/v1/chat/completions", body: Self.body("daemon"))
+        #expect(reply.status == 200)
+        #expect(Date().timeIntervalSince(start) < 5)
+    }
+
+    @Test func endedCommandsLeaveNoZombies() throws {
+        let server = try ServeProcess(agents: """
+            agents:
+              - name: quiet
+                command: \(ServeTests.shell("sleep 30"))
+                timeout: 0.3
+            """)
+        for _ in 0..<3 { #expect(try server.curl("/v1/chat/completions", body: Self.body("quiet")).status == 504) }
+        usleep(300_000)
+        let children = try run("/bin/ps", ["-o", "stat=", "--ppid", String(server.process.processIdentifier)], stdin: nil).stdout
+        #expect(!children.contains("Z"), "zombies: \(children)")
+    }
+
+    @Test func aLongLineIsTheCommandsFaultAndCheapToRefuse() throws {
+        let server = try ServeProcess(agents: """
+            agents:
+              - name: long
+                command: \(ServeTests.shell("head -c 20000000 /dev/zero | tr '\\\\0' a"))
+            """)
+        let start = Date()
+        let reply = try server.curl("/v1/chat/completions", body: Self.body("long"))
+        #expect(reply.status == 502, "\(reply.body)")
+        #expect(Date().timeIntervalSince(start) < 10)
+    }
+
+    @Test func shortKeysAreRefused() throws {
+        let agents = Paths.temporaryDirectory().appendingPathComponent("agents.yaml")
+        try "agents:\n  - name: one\n    model: mock/echo\n".write(to: agents, atomically: true, encoding: .utf8)
+        let result = try run("llm-serve", ["-f", agents.path, "--port", "0", "--api-key-env", "K"], stdin: nil, environment: ["K": "abc123"], timeout: 10)
+        #expect(result.status == 78)
+        #expect(result.stderr.contains("16"))
+    }
+}

@@ -172,3 +172,17 @@ import Testing
         #expect(throws: LLMError.self) { try parse(yaml) }
     }
 }
+
+@Suite struct ServedUserCollisionTests {
+    @Test func noUserIsNotTheUserNamedAnonymous() throws {
+        #expect(try ServedUser.token("") != ServedUser.token("anonymous"))
+    }
+
+    @Test func aTokenNeverStartsWithADash() throws {
+        #expect(try ServedUser.token("-rf").first != "-")
+    }
+
+    @Test func anIdThatWasNotUTF8IsRefused() {
+        #expect(throws: LLMError.self) { try ServedUser.token("a\u{FFFD}") }
+    }
+}
