@@ -15,7 +15,13 @@ public struct AccessKeys: Sendable {
 
     public init() {}
 
-    public mutating func add(_ secret: String, user: String? = nil) {
+    /// Shorter keys are refused: guessable, and too short for the redactor to mask.
+    public static let minimumLength = 16
+
+    public mutating func add(_ secret: String, user: String? = nil) throws(LLMError) {
+        guard secret.utf8.count >= Self.minimumLength else {
+            throw LLMError(.configuration, "a key must be at least \(Self.minimumLength) characters (e.g. openssl rand -hex 24)")
+        }
         keys.append(Key(secret: Array(secret.utf8), user: user))
         Redactor.register(secret)
     }
@@ -34,7 +40,7 @@ public struct AccessKeys: Sendable {
             let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" })
             guard let first = fields.first, !first.hasPrefix("#") else { continue }
             guard fields.count <= 2 else { throw LLMError(.configuration, "keys file \(path) line \(number + 1): a key and at most a user, nothing more") }
-            add(String(first), user: fields.count == 2 ? String(fields[1]) : nil)
+            try add(String(first), user: fields.count == 2 ? String(fields[1]) : nil)
         }
         guard !keys.isEmpty else { throw LLMError(.configuration, "keys file \(path) holds no key") }
     }

@@ -27,13 +27,23 @@ struct ChatService: Sendable {
         let start = ContinuousClock.now
         let key = settings.keys.match(authorization: request.headers[.authorization])
         if !settings.keys.isEmpty, key == nil {
-            return finish(&entry, start, error: Self.unauthorized)
+            return finish(&entry, start, error: Self.unauthorized, status: 401)
+        }
+        // The body is read before a slot is taken, within a deadline: a client that sends
+        // it slowly, or never, holds nothing that others need.
+        let bytes: ByteBuffer
+        do throws(LLMError) {
+            bytes = try await Self.readBody(request, limit: settings.maxBodyBytes, within: Self.bodyDeadline)
+        } catch {
+            return finish(&entry, start, error: error, status: error.status)
         }
         guard let ticket = gate.enter() else {
             var response = finish(&entry, start, error: LLMError(.rateLimited, "llm-serve is answering \(gate.limit) requests already (--max-concurrent); try again shortly"))
             response.headers[.retryAfter] = "1"
             return response
         }
+        // The slot is held until the reply is written (the stream keeps its own hold).
+        defer { withExtendedLifetime(ticket) {} }
         metrics.started()
         var inFlight = true
         defer { if inFlight { metrics.finished(agent: entry.agent, status: entry.status, duration: .now - start, usage: entry.usage) } }
@@ -43,19 +53,15 @@ struct ChatService: Sendable {
         let user: String
         let environment: [String: String]
         do throws(LLMError) {
-            let body: ByteBuffer
-            do {
-                body = try await request.body.collect(upTo: settings.maxBodyBytes)
-            } catch {
-                throw LLMError(.invalidInput, "the request body is larger than \(settings.maxBodyBytes) bytes (--max-body)", status: 413)
-            }
-            served = try ServedRequest(body: Array(body.readableBytesView))
+            served = try ServedRequest(body: Array(bytes.readableBytesView))
             guard let found = catalog.current.agent(named: served.agent) else {
                 throw LLMError(.notFound, "no agent named \(served.agent.debugDescription): GET /v1/models lists them")
             }
             agent = found
             entry.agent = agent.name
-            let identity = key?.user ?? request.headers[HTTPField.Name(settings.userHeader)!] ?? served.user ?? ""
+            let named = request.headers[values: HTTPField.Name(settings.userHeader)!]
+            guard named.count <= 1 else { throw LLMError(.invalidInput, "\(settings.userHeader) is given more than once") }
+            let identity = key?.user ?? named.first ?? served.user ?? ""
             user = try ServedUser.token(identity)
             entry.user = user
             var env = settings.environment
@@ -100,6 +106,9 @@ struct ChatService: Sendable {
             watchdog.cancel()
             if timedOut.load(ordering: .relaxed) { answer.error = timeoutError }
             entry.usage = answer.usage
+            if !context.channel.isActive {
+                return finish(&entry, start, error: LLMError(.interrupted, "the client closed the connection"), status: 499)
+            }
             if let error = answer.error { return finish(&entry, start, error: error) }
             let reply = answer.reply ?? ChatMessage(role: "assistant", content: .string(""))
             if settings.logContent { entry.reply = reply.text }
@@ -220,15 +229,45 @@ struct ChatService: Sendable {
         }
     }
 
-    static let unauthorized = LLMError(.authentication, "a valid key is needed: send it as Authorization: Bearer KEY", status: 401)
+    static let unauthorized = LLMError(.authentication, "a valid key is needed: send it as Authorization: Bearer KEY")
 
     static func seconds(_ value: Double) -> String {
         value == value.rounded() ? String(Int(value)) : String(value)
     }
 
+    /// Seconds a client has to send its whole body.
+    static let bodyDeadline = 30.0
+
+    /// The body, whole: 413 past `limit`, 408 past the deadline, 400 if the client left.
+    static func readBody(_ request: Request, limit: Int, within seconds: Double) async throws(LLMError) -> ByteBuffer {
+        let result = await withTaskGroup(of: Result<ByteBuffer, LLMError>?.self) { group in
+            group.addTask {
+                do {
+                    return .success(try await request.body.collect(upTo: limit))
+                } catch is NIOTooManyBytesError {
+                    return .failure(LLMError(.invalidInput, "the request body is larger than \(limit) bytes (--max-body)", status: 413))
+                } catch {
+                    return .failure(LLMError(.invalidInput, "the request body could not be read: \(error)", status: 400))
+                }
+            }
+            group.addTask {
+                try? await Task.sleep(for: .milliseconds(Int64(seconds * 1000)))
+                return Task.isCancelled ? nil : .failure(LLMError(.invalidInput, "the request body did not arrive within \(Int(seconds)) s", status: 408))
+            }
+            defer { group.cancelAll() }
+            while let next = await group.next() {
+                if let next { return next }
+            }
+            return .failure(LLMError(.interrupted, "the request was cancelled", status: 503))
+        }
+        return try result.get()
+    }
+
     /// Writes the access log line and the metrics for a request answered in one piece.
-    private func finish(_ entry: inout AccessLog.Entry, _ start: ContinuousClock.Instant, error: LLMError) -> Response {
-        let status = error.status.flatMap { $0 >= 400 && $0 < 600 ? $0 : nil } ?? error.httpStatus
+    /// `status` is for what the server itself decides (401, 413, 499); an agent's error
+    /// carries an upstream's status, which is not the client's to see: its kind decides.
+    private func finish(_ entry: inout AccessLog.Entry, _ start: ContinuousClock.Instant, error: LLMError, status: Int? = nil) -> Response {
+        let status = status ?? error.httpStatus
         entry.error = error.message
         var bytes: [UInt8] = []
         var body = ChatCompletionEncoder.errorBody(error)

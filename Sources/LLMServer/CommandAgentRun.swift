@@ -73,10 +73,22 @@ struct CommandAgentRun: Sendable {
                             try? await outbound.write(ByteBuffer(bytes: input))
                             outbound.finish()
                         }
-                        for try await line in inbound {
-                            for event in try transcript.read(line.readableBytesView) { await emit(event) }
+                        // A command that exits but leaves a daemon holding its stdout is done:
+                        // what it wrote is read for a moment longer, then the pipe is closed.
+                        group.addTask {
+                            while session.ending == nil { try await Task.sleep(for: .milliseconds(10)) }
+                            try await Task.sleep(for: .milliseconds(200))
+                            try? await channel.channel.close()
                         }
-                        try await group.waitForAll()
+                        do {
+                            for try await line in inbound {
+                                for event in try transcript.read(line.readableBytesView) { await emit(event) }
+                            }
+                        } catch let error as ChannelError where error == .ioOnClosedChannel || error == .alreadyClosed {
+                            // Closed above, after the command exited.
+                        }
+                        group.cancelAll()
+                        try? await group.waitForAll()
                     }
                     return transcript
                 }
@@ -118,6 +130,7 @@ struct CommandAgentRun: Sendable {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             Thread.detachNewThread {
                 session.end()
+                ProcessTree.reapOrphans()
                 continuation.resume()
             }
         }

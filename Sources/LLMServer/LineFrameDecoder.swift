@@ -6,16 +6,24 @@ import NIOCore
 struct LineFrameDecoder: ByteToMessageDecoder {
     typealias InboundOut = ByteBuffer
     let limit: Int
+    /// Bytes of the current line already searched: each byte is looked at once, however
+    /// the line arrives.
+    private var scanned = 0
+
+    init(limit: Int) { self.limit = limit }
 
     mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
-        if let end = buffer.readableBytesView.firstIndex(of: 0x0A) {
+        let view = buffer.readableBytesView
+        if let end = view[(view.startIndex + scanned)...].firstIndex(of: 0x0A) {
             let length = end - buffer.readerIndex
+            scanned = 0
             guard length <= limit else { throw tooLong }
             let line = buffer.readSlice(length: length)!
             buffer.moveReaderIndex(forwardBy: 1)
             context.fireChannelRead(wrapInboundOut(line))
             return .continue
         }
+        scanned = view.count
         guard buffer.readableBytes <= limit else { throw tooLong }
         return .needMoreData
     }
@@ -29,6 +37,6 @@ struct LineFrameDecoder: ByteToMessageDecoder {
     }
 
     private var tooLong: LLMError {
-        LLMError(.lineTooLong, "wrote a line longer than \(limit >> 20) MiB")
+        LLMError(.invalidReply, "wrote a line longer than \(limit >> 20) MiB")
     }
 }

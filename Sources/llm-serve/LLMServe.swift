@@ -43,10 +43,10 @@ struct LLMServe: AsyncParsableCommand {
 
             Users: a key from --keys with a user after it is that user; otherwise the \
             --user-header header (Open WebUI's X-OpenWebUI-User-Id, sent with \
-            ENABLE_FORWARD_USER_INFO_HEADERS=true), else the body's "user", else anonymous.
+            ENABLE_FORWARD_USER_INFO_HEADERS=true), else the body's "user", else _anonymous.
 
             Keys: with --api-key-env or --keys, every request but /health needs \
-            Authorization: Bearer KEY (401 otherwise). A host other than loopback needs a key \
+            Authorization: Bearer KEY (401 otherwise); a key has at least 16 characters. A host other than loopback needs a key \
             unless --no-auth says otherwise. Keys are never logged, and never passed to \
             commands.
 
@@ -183,7 +183,7 @@ struct LLMServe: AsyncParsableCommand {
             guard let key = environment[apiKeyEnv], !key.isEmpty else {
                 throw LLMError(.missingAPIKey, "--api-key-env \(apiKeyEnv): the variable is not set")
             }
-            settings.keys.add(key)
+            try settings.keys.add(key)
             // The server's key is not the commands' business.
             environment[apiKeyEnv] = nil
         }

@@ -148,7 +148,7 @@ import Testing
         #expect(climber.first?.hasPrefix(sessions + "/") == true)
         #expect(climber.first?.dropFirst(sessions.count + 1).contains("/") == false)
         #expect(try ask([], body: "a.b") != ask([], body: "a_2Eb"))
-        #expect(try ask([]).last == "anonymous")
+        #expect(try ask([]).last == "_anonymous")
     }
 
     @Test func keysAreCheckedAndNeverPassedOnOrLogged() throws {
@@ -170,7 +170,7 @@ import Testing
         #expect(good.status == 200)
         let environment = try String(contentsOfFile: envFile, encoding: .utf8)
         #expect(!environment.contains(secret))
-        #expect(environment.contains("LLMKIT_USER=anonymous"))
+        #expect(environment.contains("LLMKIT_USER=_anonymous"))
         #expect(!server.log.contains(secret))
     }
 

@@ -114,7 +114,7 @@ import Testing
 @Suite struct ServedUserTests {
     @Test func tokensAreSafeAndOneToOne() throws {
         #expect(try ServedUser.token("alice-01") == "alice-01")
-        #expect(try ServedUser.token("") == "anonymous")
+        #expect(try ServedUser.token("") == "_anonymous")
         #expect(try ServedUser.token("..") == "_2E_2E")
         #expect(try ServedUser.token("../etc") == "_2E_2E_2Fetc")
         #expect(try ServedUser.token("a.b") != ServedUser.token("a_2Eb"))

@@ -108,6 +108,19 @@ public enum ProcessTree {
         }
     }
 
+    /// Reaps children of ours that died and that nothing owns: a long-running subreaper
+    /// (llm-serve) inherits the descendants of every command it ends, and each would stay
+    /// a zombie, holding a process id, until it exits. Skipped while a spawn is under way,
+    /// whose child is not yet owned.
+    public static func reapOrphans() {
+        let (owned, quiet) = registry.withLock { ($0.owned, $0.callsRunning == 0) }
+        guard quiet else { return }
+        for child in children(of: getpid()) where !owned.contains(child) && state(of: child) == "Z" {
+            var status: Int32 = 0
+            _ = waitpid(child, &status, WNOHANG)
+        }
+    }
+
     /// Kills every descendant of this process: for llm-tools ending, normally or on a signal.
     public static func killAllDescendants() {
         // Nothing was ever started here (the usual llm-complete run): nothing to walk for,

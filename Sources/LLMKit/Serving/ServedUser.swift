@@ -6,10 +6,11 @@ import Foundation
 /// Who a request is for, as a token safe in a path segment, an environment variable and an
 /// unquoted shell word: letters, digits and `-` stay, every other byte becomes `_HH`. The
 /// escape is one-to-one, so two users never share a token (and so a directory), and a
-/// token is never `.`, `..` or empty, and never holds `/`.
+/// token is never `.`, `..` or empty, never holds `/` and never starts with `-`.
 public enum ServedUser {
-    /// Requests that name no user share this one.
-    public static let anonymous = "anonymous"
+    /// Requests that name no user share this one, which no id escapes to (an escape is `_`
+    /// and two uppercase hex digits), so no user can claim it by name.
+    public static let anonymous = "_anonymous"
     /// Longer identities are refused, not cut: a cut could make two users one.
     public static let maxLength = 256
 
@@ -18,9 +19,15 @@ public enum ServedUser {
         guard identity.utf8.count <= maxLength else {
             throw LLMError(.invalidInput, "the user id is longer than \(maxLength) bytes")
         }
+        // Bytes that were not UTF-8 arrive as U+FFFD: different ids would become one.
+        guard !identity.unicodeScalars.contains("\u{FFFD}") else {
+            throw LLMError(.invalidInput, "the user id is not valid UTF-8")
+        }
         var token = ""
         for byte in identity.utf8 {
             switch byte {
+            case UInt8(ascii: "-") where token.isEmpty:
+                token += "_2D"
             case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"):
                 token.unicodeScalars.append(Unicode.Scalar(byte))
             default:
