@@ -117,22 +117,21 @@ struct CommandAgentRun: Sendable {
                            usage: transcript.usage, error: failure)
     }
 
-    /// Waits a moment for the command to exit once its output has ended, then ends its group
-    /// and everything it left behind. How it exited, if it did.
+    /// Waits a moment for the command to exit once its output has ended (how it exited, if
+    /// it did), then ends its group and everything it left behind. The end — a walk of the
+    /// process table and reaping — happens off the reply's path, after the exit is known.
     private static func finish(_ session: ChildProcess.Session) async -> (exitStatus: Int32?, signal: Int32?)? {
         var ending = session.ending
         let deadline = ContinuousClock.now + .seconds(2)
+        var pause = Duration.microseconds(100)
         while ending == nil, !Task.isCancelled, ContinuousClock.now < deadline {
-            try? await Task.sleep(for: .milliseconds(2))
+            try? await Task.sleep(for: pause)
+            pause = min(pause * 2, .milliseconds(5))
             ending = session.ending
         }
-        // Blocking work (a walk of the process table, reaping): off the concurrency pool.
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            Thread.detachNewThread {
-                session.end()
-                ProcessTree.reapOrphans()
-                continuation.resume()
-            }
+        Thread.detachNewThread {
+            session.end()
+            ProcessTree.reapOrphans()
         }
         return ending
     }
