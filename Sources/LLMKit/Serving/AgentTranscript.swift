@@ -97,14 +97,13 @@ public struct AgentTranscript: Sendable {
             guard showSteps else { return [] }
             var events: [AgentEvent] = []
             if !streamed, let text = message.text, !text.isEmpty { events.append(.step(text + "\n\n")) }
-            for call in message.toolCalls { events.append(.step("> 🔧 `\(call.name)` \(Self.clipped(call.arguments))\n\n")) }
+            events += message.toolCalls.map(Self.step(call:))
             needsBreak = false
             return events
         case "tool":
             resultsAfterReply = true
             guard showSteps else { return [] }
-            let text = message.text ?? ""
-            return [.step("> ↳ \(Self.clipped(text).replacingOccurrences(of: "\n", with: " "))\n\n")]
+            return [Self.step(result: message)]
         default:
             return []
         }
@@ -115,6 +114,15 @@ public struct AgentTranscript: Sendable {
     public var finalReply: ChatMessage? {
         guard let reply, !(resultsAfterReply && !reply.toolCalls.isEmpty) else { return nil }
         return reply
+    }
+
+    /// A tool turn as Markdown a chat client renders: the call, then its result, quoted.
+    static func step(call: ToolCall) -> AgentEvent {
+        .step("> 🔧 `\(call.name)` \(clipped(call.arguments))\n\n")
+    }
+
+    static func step(result: ChatMessage) -> AgentEvent {
+        .step("> ↳ \(clipped(result.text ?? "").replacingOccurrences(of: "\n", with: " "))\n\n")
     }
 
     static func clipped(_ text: String, limit: Int = 200) -> String {

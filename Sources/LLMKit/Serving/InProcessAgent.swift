@@ -85,11 +85,11 @@ public struct InProcessAgent: Sendable {
                 return answer
             }
             if definition.showSteps {
-                for call in reply.toolCalls { emit(.step("> 🔧 `\(call.name)` \(AgentTranscript.clipped(call.arguments))\n\n")) }
+                for call in reply.toolCalls { emit(AgentTranscript.step(call: call)) }
             }
             let results = await ToolsRun(executor: executor, jobs: 4, log: completer.log).execute(reply.toolCalls)
             if definition.showSteps {
-                for result in results { emit(.step("> ↳ \(AgentTranscript.clipped(result.text ?? "").replacingOccurrences(of: "\n", with: " "))\n\n")) }
+                for result in results { emit(AgentTranscript.step(result: result)) }
             }
             needsBreak = answer.replyStreamed
             messages.append(reply)
