@@ -172,16 +172,7 @@ public struct CompletionOptions: ParsableArguments {
     }
 
     private func completer(flags: RequestOptions, log: Log) throws(LLMError) -> Completer {
-        let environment = Environment.current
-        let config = try ConfigLoader.load(environment: environment, explicitPath: self.config)
-        APIKeyResolver.registerEnvironmentKeys(config: config, environment: environment)
-        var completer = Completer(
-            config: config,
-            factory: ProviderFactory(config: config, environment: environment, mockScript: mockScript),
-            flags: flags,
-            environmentOptions: try RequestOptions(environment: environment),
-            retry: RetryPolicy(maxRetries: retries),
-            log: log)
+        var completer = try Completer.configured(configPath: config, mockScript: mockScript, flags: flags, retries: retries, log: log)
         completer.tag = tag
         completer.router.fallbacks = fallback
         completer.router.tag = route

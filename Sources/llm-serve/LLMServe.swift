@@ -148,7 +148,8 @@ struct LLMServe: AsyncParsableCommand {
         let log = Log(tool: "llm-serve", verbose: verbose)
         let status: ExitStatus
         do throws(LLMError) {
-            let server = try AgentServer(settings: try settings(), completer: try completer(log: log))
+            let completer = try Completer.configured(configPath: config, mockScript: mockScript, flags: RequestOptions(), retries: retries, log: log)
+            let server = try AgentServer(settings: try settings(), completer: completer)
             AgentServer.logToStandardError()
             do {
                 try await server.run()
@@ -190,14 +191,5 @@ struct LLMServe: AsyncParsableCommand {
         if let keys { try settings.keys.load(file: keys) }
         settings.environment = environment
         return settings
-    }
-
-    private func completer(log: Log) throws(LLMError) -> Completer {
-        let environment = Environment.current
-        let config = try ConfigLoader.load(environment: environment, explicitPath: self.config)
-        APIKeyResolver.registerEnvironmentKeys(config: config, environment: environment)
-        return Completer(config: config, factory: ProviderFactory(config: config, environment: environment, mockScript: mockScript),
-                         flags: RequestOptions(), environmentOptions: try RequestOptions(environment: environment),
-                         retry: RetryPolicy(maxRetries: retries), log: log)
     }
 }

@@ -33,6 +33,19 @@ public struct Completer: Sendable {
         self.router = Router(config: config, factory: factory)
     }
 
+    /// A completer over the config found as every tool finds it (`configPath`, else
+    /// `$LLMKIT_CONFIG`, else the XDG path), with the environment's keys registered for
+    /// redaction and its `LLMKIT_*` settings below `flags`.
+    public static func configured(configPath: String?, mockScript: String?, flags: RequestOptions, retries: Int,
+                                  log: Log) throws(LLMError) -> Completer {
+        let environment = Environment.current
+        let config = try ConfigLoader.load(environment: environment, explicitPath: configPath)
+        APIKeyResolver.registerEnvironmentKeys(config: config, environment: environment)
+        return Completer(config: config, factory: ProviderFactory(config: config, environment: environment, mockScript: mockScript),
+                         flags: flags, environmentOptions: try RequestOptions(environment: environment),
+                         retry: RetryPolicy(maxRetries: retries), log: log)
+    }
+
     /// flag > environment > in-stream `options` > config > built-in default.
     public func options(inStream: RequestOptions) -> RequestOptions {
         var options = flags.over(environmentOptions).over(inStream)
