@@ -75,13 +75,7 @@ public struct AgentServer: Sendable {
     }
 
     private func unauthorized() -> Response {
-        var body = ChatCompletionEncoder.errorBody(ChatService.unauthorized)
-        body["error"] = body["error"].map { detail in
-            var detail = detail.objectValue ?? JSONObject()
-            detail["type"] = "authentication_error"
-            return .object(detail)
-        }
-        return json(body, status: .unauthorized)
+        json(ChatCompletionEncoder.errorBody(ChatService.unauthorized, status: 401), status: .unauthorized)
     }
 
     private func json(_ object: JSONObject, status: HTTPResponse.Status = .ok) -> Response {

@@ -270,9 +270,7 @@ struct ChatService: Sendable {
         let status = status ?? error.httpStatus
         entry.error = error.message
         var bytes: [UInt8] = []
-        var body = ChatCompletionEncoder.errorBody(error)
-        if status == 401 { body = Self.retyped(body, "authentication_error") }
-        body.write(to: &bytes)
+        ChatCompletionEncoder.errorBody(error, status: status).write(to: &bytes)
         return finish(&entry, start, status: HTTPResponse.Status(code: status), body: bytes, contentType: "application/json")
     }
 
@@ -284,13 +282,5 @@ struct ChatService: Sendable {
         var headers = HTTPFields()
         headers[.contentType] = contentType
         return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
-    }
-
-    private static func retyped(_ body: JSONObject, _ type: String) -> JSONObject {
-        guard var detail = body["error"]?.objectValue else { return body }
-        detail["type"] = .string(type)
-        var copy = body
-        copy["error"] = .object(detail)
-        return copy
     }
 }

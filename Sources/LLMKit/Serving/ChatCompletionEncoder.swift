@@ -101,17 +101,19 @@ public struct ChatCompletionEncoder: Sendable {
 
     public static let done = Array("data: [DONE]\n\n".utf8)
 
-    /// OpenAI's error body. `message` is what Open WebUI draws in place of the reply, so it
-    /// says what happened and what to do.
-    public static func errorBody(_ error: LLMError) -> JSONObject {
-        let detail: JSONObject = ["message": .string(error.message), "type": .string(errorType(error)),
+    /// OpenAI's error body, for a reply with `status` (by default the error's own).
+    /// `message` is what Open WebUI draws in place of the reply, so it says what happened
+    /// and what to do.
+    public static func errorBody(_ error: LLMError, status: Int? = nil) -> JSONObject {
+        let detail: JSONObject = ["message": .string(error.message), "type": .string(errorType(status: status ?? error.httpStatus)),
                                   "param": .null, "code": .string(error.code)]
         return ["error": .object(detail)]
     }
 
-    static func errorType(_ error: LLMError) -> String {
-        switch error.httpStatus {
-        case 400, 404, 413: "invalid_request_error"
+    static func errorType(status: Int) -> String {
+        switch status {
+        case 400, 404, 408, 413: "invalid_request_error"
+        case 401: "authentication_error"
         case 429: "rate_limit_error"
         default: "server_error"
         }
