@@ -22,7 +22,7 @@ struct AccessLog: Sendable {
 
     func write(_ entry: Entry) {
         let time = Date().formatted(.iso8601)
-        let ms = Int((Double(entry.duration.components.seconds) + Double(entry.duration.components.attoseconds) / 1e18) * 1000)
+        let ms = Int(entry.duration / .milliseconds(1))
         var object: JSONObject = ["time": .string(time), "method": .string(entry.method), "path": .string(entry.path)]
         object.set("user", entry.user.map(JSONValue.string))
         object.set("agent", entry.agent.map(JSONValue.string))

@@ -96,7 +96,8 @@ struct CommandAgentRun: Sendable {
                 kill(-pid, SIGKILL)
             }
         } catch let error as LLMError {
-            failure = error.message.hasPrefix("agent ") ? error : LLMError(error.kind, "agent \(agent.name) \(error.message)")
+            // The transcript's and the line decoder's errors say what the command did.
+            failure = LLMError(error.kind, "agent \(agent.name) \(error.message)")
         } catch {
             failure = LLMError(.invalidReply, "agent \(agent.name): its output could not be read: \(error)")
         }
