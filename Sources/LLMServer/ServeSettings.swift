@@ -25,10 +25,6 @@ public struct ServeSettings: Sendable {
     /// Headers that name the user and the chat (Open WebUI's, unless renamed there).
     public var userHeader = "X-OpenWebUI-User-Id"
     public var chatHeader = "X-OpenWebUI-Chat-Id"
-    /// The llmkit config for in-process agents (default: as every tool finds it).
-    public var configPath: String?
-    public var mockScript: String?
-    public var retries = 2
     public var verbose = false
     /// The environment commands start from; the server's own key variable is taken out.
     public var environment: [String: String] = [:]
