@@ -13,13 +13,17 @@ VENV     ?= $(CACHE)/venv
 LITELLM_VENV ?= $(CACHE)/litellm-venv
 LITELLM  := litellm[proxy]==1.106.2 prometheus_client==0.26.0
 TOOLS    := llm-complete llm-stream llm-tools llm-probe llm-cost llm-serve
-RELEASE  := -c release --static-swift-stdlib
+# The release build links Swift's runtime and libstdc++ statically: resolving the shared
+# libraries' symbols is most of a start (make bench). libstdc++ goes through a directory of
+# our own because swiftc asks for it by name, and the shared one would be found first.
+STATIC_CXX := $(CURDIR)/.build-libstdc++
+RELEASE  := -c release --static-swift-stdlib -Xlinker -L$(STATIC_CXX)
 BIN       = $(shell $(SWIFT) build $(RELEASE) --show-bin-path)
 
 FUZZ_TARGETS := json chunk-scan sse ndjson schema config
 FUZZ_SECONDS ?= 60
 
-.PHONY: all build test demo bench crosscheck-cost fuzz fuzz-build install uninstall man completions deps venv litellm-venv clean
+.PHONY: all build static-cxx test demo bench crosscheck-cost fuzz fuzz-build install uninstall man completions deps venv litellm-venv clean
 
 all: build
 
@@ -32,8 +36,13 @@ venv: deps
 litellm-venv: deps
 	@scripts/provision-venv.sh "$(LITELLM_VENV)" $(LITELLM)
 
-build: deps
+build: deps static-cxx
 	$(SWIFT) build $(RELEASE)
+
+# Without a static libstdc++ (no libstdc++-dev), the build links the shared one.
+static-cxx:
+	@mkdir -p "$(STATIC_CXX)"; lib=$$(clang -print-file-name=libstdc++.a 2>/dev/null); \
+	if [ -f "$$lib" ]; then ln -sf "$$lib" "$(STATIC_CXX)/libstdc++.a"; else rm -f "$(STATIC_CXX)/libstdc++.a"; fi
 
 test: deps venv litellm-venv
 	@scripts/ensure-test-tools.sh
@@ -98,4 +107,4 @@ uninstall:
 	done
 
 clean:
-	rm -rf .build .build-fuzz
+	rm -rf .build .build-fuzz .build-libstdc++
