@@ -3,7 +3,7 @@ import LLMCommandLine
 import LLMKit
 
 @main
-struct LLMComplete: AsyncParsableCommand {
+struct LLMComplete: LLMCommand {
     static let configuration = CommandConfiguration(
         commandName: "llm-complete",
         abstract: "Ask a model for the next message of a conversation, or answer a batch of requests.",

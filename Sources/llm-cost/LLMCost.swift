@@ -4,7 +4,7 @@ import LLMCommandLine
 import LLMKit
 
 @main
-struct LLMCost: AsyncParsableCommand {
+struct LLMCost: LLMCommand {
     static let configuration = CommandConfiguration(
         commandName: "llm-cost",
         abstract: "Turn the usage in llmkit records into money: totals, per-message costs and budgets.",

@@ -4,7 +4,7 @@ import LLMCommandLine
 import LLMKit
 
 @main
-struct LLMProbe: AsyncParsableCommand {
+struct LLMProbe: LLMCommand {
     static let configuration = CommandConfiguration(
         commandName: "llm-probe",
         abstract: "Find model servers, check their health and models, and wait for them to be ready.",

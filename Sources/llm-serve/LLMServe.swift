@@ -5,7 +5,10 @@ import LLMKit
 import LLMServer
 
 @main
-struct LLMServe: AsyncParsableCommand {
+struct LLMServe: LLMCommand {
+    /// Connections are served on both cores.
+    static let runsOnPool = true
+
     static let configuration = CommandConfiguration(
         commandName: "llm-serve",
         abstract: "Serve llmkit pipelines and models as OpenAI-compatible models.",

@@ -3,7 +3,7 @@ import LLMCommandLine
 import LLMKit
 
 @main
-struct LLMStream: AsyncParsableCommand {
+struct LLMStream: LLMCommand {
     static let configuration = CommandConfiguration(
         commandName: "llm-stream",
         abstract: "Ask a model for the next message of a conversation, and write it as it is generated.",

@@ -5,7 +5,7 @@ import LLMKit
 import LLMKitMCP
 
 @main
-struct LLMTools: AsyncParsableCommand {
+struct LLMTools: LLMCommand {
     static let configuration = CommandConfiguration(
         commandName: "llm-tools",
         abstract: "List tools, run the tool calls a model asked for, and drive agent loops.",

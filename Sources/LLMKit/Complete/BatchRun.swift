@@ -31,6 +31,9 @@ struct BatchRun {
         var nextToWrite = 0
         var running = 0
 
+        // With -j above 1, requests are handled on the runtime's pool, so replies are parsed
+        // on every core; one at a time, they stay on the command's thread.
+        let executor: (any TaskExecutor)? = jobs > 1 ? globalConcurrentExecutor : nil
         await withTaskGroup(of: (Int, Output).self) { group in
             while true {
                 while !inputDone, inputError == nil, running < jobs, nextIndex - nextToWrite < window {
@@ -48,7 +51,7 @@ struct BatchRun {
                     switch item {
                     case .request(let line, let request, let options, let tools):
                         let job = Job(index: nextIndex, line: line, request: request, streamOptions: options, streamTools: tools)
-                        group.addTask { (job.index, await self.perform(job)) }
+                        group.addTask(executorPreference: executor) { (job.index, await self.perform(job)) }
                         running += 1
                     case .passThrough(let line):
                         outputs[nextIndex] = .passThrough(line.raw)

@@ -54,13 +54,15 @@ public struct ToolsRun: Sendable {
     /// kept in `finished` the moment it completes.
     public func execute(_ calls: [ToolCall]) async -> [ChatMessage] {
         var results = [ChatMessage?](repeating: nil, count: calls.count)
+        // Built-in tools work on the calling thread; with -j above 1 they use every core.
+        let pool: (any TaskExecutor)? = jobs > 1 ? globalConcurrentExecutor : nil
         await withTaskGroup(of: (Int, ChatMessage).self) { group in
             var next = 0
             func startNext() {
                 guard next < calls.count else { return }
                 let index = next
                 let call = calls[index]
-                group.addTask { (index, await executor.run(call)) }
+                group.addTask(executorPreference: pool) { (index, await executor.run(call)) }
                 next += 1
             }
             for _ in 0..<min(jobs, calls.count) { startNext() }
