@@ -16,7 +16,7 @@ public enum APIKeyResolver {
     /// Reads variables only: no `api_key_cmd` runs for a provider that is not used.
     public static func registerEnvironmentKeys(config: Config, environment: Environment) {
         for variable in keyVariables(config: config, environment: environment) {
-            if let key = environment[variable] { Redactor.register(key.trimmingCharacters(in: .whitespacesAndNewlines)) }
+            if let key = environment[variable] { Redactor.register(String(key.trimmingSpace())) }
         }
     }
 

@@ -44,12 +44,16 @@ public enum ErrorCatalog {
     }
 
     /// Lines for a man page: `code  exit  retried  falls back  meaning`.
+    ///
+    /// Every tool builds its help text at start, even for a request, so this appends to one
+    /// string: an array's `joined` is generic code the runtime looks up by name, which cost
+    /// more than the rest of the table.
     public static var manual: String {
-        var lines = ["Error codes (the \"code\" of an error record), their exit status, whether the same model is retried, and whether a fallback is tried:"]
+        var text = "Error codes (the \"code\" of an error record), their exit status, whether the same model is retried, and whether a fallback is tried:"
         for kind in LLMError.Kind.allCases {
             let fallback = kind == .contextLengthExceeded ? "only to a larger context_windows entry" : FallbackPolicy.fallsBack(kind) ? "yes" : "no"
-            lines.append("  \(kind.rawValue) (exit \(kind.exitStatus.rawValue)): \(meaning(kind)); retried: \(retried(kind)); falls back: \(fallback)")
+            text += "\n  \(kind.rawValue) (exit \(kind.exitStatus.rawValue)): \(meaning(kind)); retried: \(retried(kind)); falls back: \(fallback)"
         }
-        return lines.joined(separator: "\n")
+        return text
     }
 }

@@ -188,13 +188,13 @@ private final class Transfer: @unchecked Sendable {
 
     private func receiveHeader(_ bytes: UnsafeRawBufferPointer) {
         lastActivity = .now
-        let line = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let line = String(decoding: bytes, as: UTF8.self).trimmingSpace()
         if line.hasPrefix("HTTP/") {
             headers.removeAll()  // a new response (after 100 Continue or a redirect)
             status = line.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? 0
         } else if let colon = line.firstIndex(of: ":") {
             let name = String(line[..<colon])
-            let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            let value = String(line[line.index(after: colon)...].trimmingSpace())
             headers.append((name, value))
         }
     }

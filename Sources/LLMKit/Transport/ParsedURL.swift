@@ -16,7 +16,7 @@ public struct ParsedURL: Sendable, Equatable, CustomStringConvertible {
     public let shown: String
 
     public init(_ text: String) throws(URLProblem) {
-        guard text.contains("://") else {
+        guard text.utf8.firstRange(of: "://".utf8) != nil else {
             throw URLProblem(url: text, reason: "it has no scheme; write http://\(text) or https://\(text)")
         }
         let parts = try Curl.parseURL(text)
