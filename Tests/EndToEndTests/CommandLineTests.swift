@@ -1,0 +1,29 @@
+import LLMKit
+import Testing
+
+/// What every tool answers before doing any work: its version, its help, and a usage error.
+/// The tools parse their command line before starting the concurrency runtime, so this is
+/// the path `LLMCommand.main` takes on its own.
+@Suite struct CommandLineTests {
+    static let tools = ["llm-complete", "llm-stream", "llm-tools", "llm-probe", "llm-cost", "llm-serve"]
+
+    @Test(arguments: tools) func versionIsPrintedAndExitsZero(tool: String) throws {
+        let result = try run(tool, ["--version"], stdin: nil)
+        #expect(result.status == 0, "\(tool): \(result.stderr)")
+        #expect(result.stdout == LLMKitVersion.current + "\n")
+    }
+
+    @Test(arguments: tools) func helpHasExamplesAndExitsZero(tool: String) throws {
+        let result = try run(tool, ["--help"], stdin: nil)
+        #expect(result.status == 0, "\(tool): \(result.stderr)")
+        #expect(result.stdout.contains("Examples:"))
+        #expect(result.stderr.isEmpty)
+    }
+
+    @Test(arguments: tools) func anUnknownFlagIsAUsageError(tool: String) throws {
+        let result = try run(tool, ["--no-such-flag"], stdin: nil)
+        #expect(result.status == 64)
+        #expect(result.stderr.contains("--no-such-flag"))
+        #expect(result.stdout.isEmpty)
+    }
+}
