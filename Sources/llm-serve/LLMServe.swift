@@ -68,7 +68,9 @@ struct LLMServe: LLMCommand {
               llm-serve -f agents.yaml
               LLMSERVE_KEY=$(openssl rand -hex 24) llm-serve -f agents.yaml --host 0.0.0.0 --api-key-env LLMSERVE_KEY
               curl -N localhost:8000/v1/chat/completions -d '{"model":"researcher","stream":true,"messages":[{"role":"user","content":"hi"}]}'
-            """)
+            """,
+        version: LLMKitVersion.current
+    )
 
     @Option(name: [.customShort("f"), .customLong("agents")], help: ArgumentHelp("The agents file (YAML).", valueName: "file"))
     var agents: String

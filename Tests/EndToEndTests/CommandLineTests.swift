@@ -20,8 +20,9 @@ import Testing
         #expect(result.stderr.isEmpty)
     }
 
+    /// llm-serve's `-f` is required, and a missing required option is reported first.
     @Test(arguments: tools) func anUnknownFlagIsAUsageError(tool: String) throws {
-        let result = try run(tool, ["--no-such-flag"], stdin: nil)
+        let result = try run(tool, (tool == "llm-serve" ? ["-f", "agents.yaml"] : []) + ["--no-such-flag"], stdin: nil)
         #expect(result.status == 64)
         #expect(result.stderr.contains("--no-such-flag"))
         #expect(result.stdout.isEmpty)
