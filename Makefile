@@ -23,7 +23,7 @@ BIN       = $(shell $(SWIFT) build $(RELEASE) --show-bin-path)
 FUZZ_TARGETS := json chunk-scan sse ndjson schema config
 FUZZ_SECONDS ?= 60
 
-.PHONY: all build static-cxx test demo bench crosscheck-cost fuzz fuzz-build install uninstall man completions deps venv litellm-venv clean
+.PHONY: all build static-cxx test demo bench bench-peers crosscheck-cost fuzz fuzz-build install uninstall man completions deps venv litellm-venv clean
 
 all: build
 
@@ -64,6 +64,11 @@ demo: build venv
 
 bench: build
 	@scripts/bench.sh "$(BIN)"
+
+# The peers (Python's llm, the openai SDK, LiteLLM) live in the cached environments that
+# make demo and make test build; this builds them if missing and runs only that table.
+bench-peers: build venv litellm-venv
+	@BENCH_ONLY=peers scripts/bench.sh "$(BIN)"
 
 # llm-cost against LiteLLM's own cost_per_token, for every chat model of LiteLLM's price
 # file: the shared reference copy beside this checkout, else the one LiteLLM ships.
