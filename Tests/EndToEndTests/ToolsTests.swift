@@ -307,3 +307,26 @@ import Testing
         }
     }
 }
+
+/// `exec` writes each result as soon as every call before it has one, so the results held
+/// at any moment are those waiting for an earlier call, not all of them.
+@Suite struct ResultsAsReadyTests {
+    @Test func aResultIsWrittenOnceTheCallsBeforeItAreDone() throws {
+        let out = Paths.temporaryDirectory().appendingPathComponent("out.jsonl")
+        // The last call counts the results already in llm-tools' output when it runs.
+        let fixture = try ToolsFixture("""
+            tools:
+              - {name: quick, command: ["true"]}
+              - {name: count, command: ["sh", "-c", "grep -c '\\"role\\":\\"tool\\"' \(out.path) || true"]}
+            """)
+        try ToolsFixture.conversation([("quick", "{}"), ("quick", "{}"), ("count", "{}")])
+            .write(to: fixture.directory.appendingPathComponent("in.jsonl"), atomically: true, encoding: .utf8)
+        let command = "\(Paths.binary("llm-tools").path) exec -j 1 -f \(fixture.toolsFile.path) < \(fixture.directory.path)/in.jsonl > \(out.path)"
+        let result = try run("/bin/sh", ["-c", command], stdin: nil)
+        #expect(result.status == 0, "\(result.stderr)")
+        let records = try String(contentsOf: out, encoding: .utf8).split(separator: "\n").compactMap { try? JSONParser.parse(String($0)).objectValue }
+        let count = records.first { $0["name"] == "count" }
+        #expect(count?["content"] == "2")
+        #expect(records.filter { $0["role"] == "tool" }.map { $0["tool_call_id"] } == ["call_1", "call_2", "call_3"])
+    }
+}
