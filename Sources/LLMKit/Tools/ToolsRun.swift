@@ -24,6 +24,20 @@ public final class FinishedResults: Sendable {
         }
     }
 
+    /// Hands `write` the finished messages from call `next` on that follow one another
+    /// without a gap, under the lock a signal handler's `take` waits on; returns the call
+    /// after the last one handed.
+    func writeReady(from next: Int, _ write: (ChatMessage) throws(LLMError) -> Void) throws(LLMError) -> Int {
+        try results.withLock { (all: inout [Int: ChatMessage]) throws(LLMError) -> Int in
+            var next = next
+            while let message = all.removeValue(forKey: next) {
+                try write(message)
+                next += 1
+            }
+            return next
+        }
+    }
+
     /// Hands the finished messages to `write`, under the lock a signal handler's `take` waits on.
     func write(_ body: ([ChatMessage]) throws(LLMError) -> Void) throws(LLMError) {
         try results.withLock { (all: inout [Int: ChatMessage]) throws(LLMError) in
@@ -54,6 +68,13 @@ public struct ToolsRun: Sendable {
     /// kept in `finished` the moment it completes.
     public func execute(_ calls: [ToolCall]) async -> [ChatMessage] {
         var results = [ChatMessage?](repeating: nil, count: calls.count)
+        await run(calls) { index, message in results[index] = message }
+        return results.compactMap { $0 }
+    }
+
+    /// Runs the calls, at most `jobs` at once, keeping each result in `finished` the moment
+    /// it completes, then telling `completed`.
+    private func run(_ calls: [ToolCall], completed: (Int, ChatMessage) -> Void) async {
         // Built-in tools work on the calling thread; with -j above 1 they use every core.
         let pool: (any TaskExecutor)? = jobs > 1 ? globalConcurrentExecutor : nil
         await withTaskGroup(of: (Int, ChatMessage).self) { group in
@@ -67,22 +88,30 @@ public struct ToolsRun: Sendable {
             }
             for _ in 0..<min(jobs, calls.count) { startNext() }
             while let (index, message) = await group.next() {
-                results[index] = message
                 finished.add(message, at: index)
                 log.verbose { "\(calls[index].name) (\(calls[index].id)): \(message.extra["is_error"] == true ? "error" : "ok") in \(message.extra["duration_ms"]?.doubleValue.map { "\($0)" } ?? "?") ms" }
+                completed(index, message)
                 startNext()
             }
         }
-        return results.compactMap { $0 }
     }
 
     /// `exec`: copies the conversation, then appends one tool message per pending call.
+    /// Each is written once every call before it has its result, so what is held meanwhile
+    /// is only the results that wait for an earlier call, however many calls there are.
     public func exec(_ conversation: Conversation) async throws(LLMError) {
         for line in conversation.lines { try output.writeLine(line.raw) }
-        _ = await execute(PendingCalls.of(conversation.messages))
-        try finished.write { (messages) throws(LLMError) in
-            for message in messages { try output.write(message.record) }
+        var next = 0
+        var failure: LLMError?
+        await run(PendingCalls.of(conversation.messages)) { _, _ in
+            guard failure == nil else { return }
+            do throws(LLMError) {
+                next = try finished.writeReady(from: next) { (message) throws(LLMError) in try output.write(message.record) }
+            } catch {
+                failure = error
+            }
         }
+        if let failure { throw failure }
     }
 
     /// `loop`: alternates `command` (a model step that copies its input and appends a
