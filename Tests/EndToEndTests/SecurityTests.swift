@@ -88,6 +88,17 @@ import Testing
         }
     }
 
+    /// A key variable's value is trimmed of Unicode whitespace before it is registered, as
+    /// it is before it is used: a trailing vertical tab or no-break space must not leave
+    /// the bare key unmasked.
+    @Test(arguments: ["\u{0B}", "\u{0C}", "\u{A0}", "\u{85}", "\u{2028}", " \n"])
+    func aKeyWithTrailingWhitespaceIsMaskedBare(whitespace: String) throws {
+        let input = #"{"role":"user","content":"my key is \#(Secrets.fakeKey)"}"# + "\n"
+        let result = try run("llm-complete", ["-m", "mock/echo"], stdin: input, environment: ["ANTHROPIC_API_KEY": Secrets.fakeKey + whitespace])
+        #expect(result.status == 0, "\(result.stderr)")
+        Secrets.expectNoKey(result, "a key in the input, its variable ending in \(Array(whitespace.unicodeScalars))")
+    }
+
     @Test func inputLinesThatCarryTheKeyAreRedactedToo() throws {
         let input = #"{"role":"user","content":"my key is \#(Secrets.fakeKey)"}"# + "\n"
         let result = try run("llm-complete", ["-m", "mock/echo"], stdin: input, environment: ["OPENAI_API_KEY": Secrets.fakeKey])
@@ -400,6 +411,32 @@ struct IsolationEscapeTests {
         let message = try fixture.call("daemon", "{}")
         #expect(message["content"] == "forked")
         #expect(runningProcesses(containing: "sleep \(marker)").isEmpty, "a daemonized child outlived its call")
+    }
+
+    /// Results are written as they are ready; a reader that stops reading blocks that write.
+    /// A signal must still end the run at once (what it cannot write could not be read).
+    @Test func aSignalEndsExecBlockedOnAStalledReader() throws {
+        let fixture = try ToolsFixture("""
+            tools:
+              - {name: big, command: ["sh", "-c", "head -c 30000 /dev/zero | tr '\\\\0' a"]}
+            """)
+        let process = Process()
+        process.executableURL = Paths.binary("llm-tools")
+        process.arguments = ["exec", "-j", "1", "-f", fixture.toolsFile.path]
+        process.environment = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"]
+        let input = Pipe(), output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output  // never read: the pipe fills at 64 KiB, a few results in
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        try input.fileHandleForWriting.write(contentsOf: Data(ToolsFixture.conversation(Array(repeating: ("big", "{}"), count: 8)).utf8))
+        try input.fileHandleForWriting.close()
+        usleep(1_500_000)
+        kill(process.processIdentifier, SIGINT)
+        let watchdog = Watchdog(process, after: 5)
+        process.waitUntilExit()
+        #expect(!watchdog.fired, "llm-tools did not end on the signal while its reader was stalled")
+        #expect(process.terminationStatus == 130, "status \(process.terminationStatus)")
     }
 
     @Test(arguments: [SIGINT, SIGTERM, SIGHUP])
