@@ -16,7 +16,7 @@ public enum APIKeyResolver {
     /// Reads variables only: no `api_key_cmd` runs for a provider that is not used.
     public static func registerEnvironmentKeys(config: Config, environment: Environment) {
         for variable in keyVariables(config: config, environment: environment) {
-            if let key = environment[variable] { Redactor.register(String(key.trimmingSpace())) }
+            if let key = environment[variable] { Redactor.register(String(key.trimmingWhitespace())) }
         }
     }
 
@@ -27,7 +27,7 @@ public enum APIKeyResolver {
             return key
         }
         if let variable = settings.apiKeyEnvs.first(where: { environment[$0] != nil }), let key = environment[variable] {
-            let key = key.trimmingCharacters(in: .whitespacesAndNewlines)
+            let key = String(key.trimmingWhitespace())
             Redactor.register(key)
             return key
         }

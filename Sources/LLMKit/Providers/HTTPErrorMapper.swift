@@ -112,7 +112,7 @@ public enum HTTPErrorMapper {
     /// (RFC 9110: `Sun, 06 Nov 1994 08:49:37 GMT`; a date in the past means now).
     static func retryAfter(_ response: HTTPResponse) -> Double? {
         if let ms = response.header("retry-after-ms").flatMap(Double.init), ms.isFinite { return ms / 1000 }
-        guard let value = response.header("retry-after").map({ String($0.trimmingSpace()) }) else { return nil }
+        guard let value = response.header("retry-after").map({ String($0.trimmingWhitespace()) }) else { return nil }
         if let seconds = Double(value), seconds.isFinite { return seconds }
         guard let date = httpDate.date(from: value) else { return nil }
         return max(0, date.timeIntervalSinceNow)

@@ -188,13 +188,13 @@ private final class Transfer: @unchecked Sendable {
 
     private func receiveHeader(_ bytes: UnsafeRawBufferPointer) {
         lastActivity = .now
-        let line = String(decoding: bytes, as: UTF8.self).trimmingSpace()
+        let line = String(decoding: bytes, as: UTF8.self).trimmingWhitespace()
         if line.hasPrefix("HTTP/") {
             headers.removeAll()  // a new response (after 100 Continue or a redirect)
             status = line.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? 0
         } else if let colon = line.firstIndex(of: ":") {
             let name = String(line[..<colon])
-            let value = String(line[line.index(after: colon)...].trimmingSpace())
+            let value = String(line[line.index(after: colon)...].trimmingWhitespace())
             headers.append((name, value))
         }
     }

@@ -58,7 +58,7 @@ public struct HTTPResponse: Sendable {
 
     /// The media type, lower-case, without parameters (`text/event-stream`).
     public var mediaType: String? {
-        header("content-type").map { ($0.split(separator: ";").first ?? "").trimmingSpace().lowercased() }
+        header("content-type").map { ($0.split(separator: ";").first ?? "").trimmingWhitespace().lowercased() }
     }
 
     /// The last value of a header, matched case-insensitively.
