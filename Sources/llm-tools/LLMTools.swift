@@ -120,9 +120,15 @@ func runTool(_ verbose: Bool, _ body: (Log, FinishedResults) async throws(LLMErr
     let log = Log(tool: "llm-tools", verbose: verbose)
     let finished = FinishedResults()
     Interruption.onSignal { _ in
-        let completed = finished.take()
-        let error = LLMError(.interrupted, "interrupted; \(completed.count) finished tool result(s) were written, running tools were stopped")
-        RecordWriter.standardOutput.seal(with: completed.map(\.record) + [error.record])
+        let error: LLMError
+        var last: [JSONObject] = []
+        if let completed = finished.take() {
+            last = completed.messages.map(\.record)
+            error = LLMError(.interrupted, "interrupted; \(completed.written + completed.messages.count) finished tool result(s) were written, running tools were stopped")
+        } else {
+            error = LLMError(.interrupted, "interrupted while nothing read the output; running tools were stopped")
+        }
+        RecordWriter.standardOutput.seal(with: last + [error.record])
         ProcessTree.killAllDescendants()
         log.error(error)
         Interruption.exit(.interrupted)

@@ -4,50 +4,6 @@ import Glibc
 import Foundation
 import Synchronization
 
-/// Tool messages finished but not yet written. A signal can end llm-tools while calls run:
-/// the executable then writes what is here before it exits, so nothing that completed is
-/// lost. Writing and taking share one lock, so a message is written once, never twice.
-public final class FinishedResults: Sendable {
-    private let results = Mutex<[Int: ChatMessage]>([:])
-
-    public init() {}
-
-    func add(_ message: ChatMessage, at index: Int) {
-        results.withLock { $0[index] = message }
-    }
-
-    /// Removes and returns the finished messages, in call order.
-    public func take() -> [ChatMessage] {
-        results.withLock { all in
-            defer { all.removeAll() }
-            return all.keys.sorted().map { all[$0]! }
-        }
-    }
-
-    /// Hands `write` the finished messages from call `next` on that follow one another
-    /// without a gap, under the lock a signal handler's `take` waits on; returns the call
-    /// after the last one handed.
-    func writeReady(from next: Int, _ write: (ChatMessage) throws(LLMError) -> Void) throws(LLMError) -> Int {
-        try results.withLock { (all: inout [Int: ChatMessage]) throws(LLMError) -> Int in
-            var next = next
-            while let message = all.removeValue(forKey: next) {
-                try write(message)
-                next += 1
-            }
-            return next
-        }
-    }
-
-    /// Hands the finished messages to `write`, under the lock a signal handler's `take` waits on.
-    func write(_ body: ([ChatMessage]) throws(LLMError) -> Void) throws(LLMError) {
-        try results.withLock { (all: inout [Int: ChatMessage]) throws(LLMError) in
-            let messages = all.keys.sorted().map { all[$0]! }
-            all.removeAll()
-            try body(messages)
-        }
-    }
-}
-
 /// What `llm-tools exec`, `pending` and `loop` do with a conversation.
 public struct ToolsRun: Sendable {
     public var executor: ToolExecutor
