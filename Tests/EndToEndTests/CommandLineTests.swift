@@ -27,4 +27,15 @@ import Testing
         #expect(result.stderr.contains("--no-such-flag"))
         #expect(result.stdout.isEmpty)
     }
+
+    /// A lone `help` is what a person types for help: it must print the help, never become a
+    /// prompt sent to the default model (which may be a paid one).
+    @Test(arguments: ["llm-complete", "llm-stream"])
+    func aLoneHelpPrintsHelpAndSendsNothing(tool: String) async throws {
+        let server = try FakeServer()
+        let result = try run(tool, ["help"], stdin: nil, environment: ["LLMKIT_MODEL": "llamacpp/default", "LLMKIT_API_BASE": server.baseURL])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("Examples:"))
+        #expect(try await server.requests().isEmpty, "help was sent to the model")
+    }
 }
