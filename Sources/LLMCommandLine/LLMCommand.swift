@@ -12,6 +12,12 @@ extension LLMCommand {
     public static var runsOnPool: Bool { false }
 
     public static func main() {
+        // What a person types for help must never become a prompt to a (paid) model: a lone
+        // `help` prints the help where no `help` subcommand exists. `-- help` still asks.
+        if configuration.subcommands.isEmpty, Array(CommandLine.arguments.dropFirst()) == ["help"] {
+            print(helpMessage())
+            return
+        }
         let parsed: ParsableCommand
         do {
             parsed = try parseAsRoot()

@@ -21,6 +21,9 @@ struct LLMComplete: LLMCommand {
             from flags, then LLMKIT_MODEL / LLMKIT_TIMEOUT / LLMKIT_API_BASE, then an \
             "options" record in the input, then the config file.
 
+            A lone `help` prints this help and asks no model; to send the word "help" as \
+            the prompt, write `-- help`.
+
             Examples:
               llm-complete -m ollama/llama3.2 -t "Name three Unix philosophers"
               git diff | llm-complete -t -m openai/gpt-4o-mini "Write a commit message for this diff"

@@ -29,6 +29,9 @@ struct LLMStream: LLMCommand {
             even when a server splits one across pieces: a piece that could start a key \
             waits until the next shows whether it does.
 
+            A lone `help` prints this help and asks no model; to send the word "help" as \
+            the prompt, write `-- help`.
+
             Examples:
               llm-stream -t -m ollama/llama3.2 "Count to ten"
               llm-stream --show -m llamacpp/default < chat.jsonl > transcript.jsonl
