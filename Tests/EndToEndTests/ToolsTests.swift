@@ -180,6 +180,19 @@ import Testing
         #expect(try fixture.call("http_get", #"{"url":"http://127.0.0.1:1/"}"#)["content"]?.stringValue?.contains("allow: true") == true)
     }
 
+    /// A tool that is off is not offered: a model would only waste a turn calling it.
+    @Test func toolsThatAreOffAreNotListed() throws {
+        func listed(_ yaml: String) throws -> [String] {
+            let fixture = try ToolsFixture(yaml)
+            let result = try run("llm-tools", ["list", "-f", fixture.toolsFile.path], stdin: nil)
+            #expect(result.status == 0, "\(result.stderr)")
+            return result.lastRecord?["tools"]?.arrayValue?.compactMap { $0["name"]?.stringValue } ?? []
+        }
+        #expect(try listed("tools:\n  - builtin: read_file\n  - builtin: shell\n  - builtin: http_get\n") == ["read_file"])
+        #expect(try listed("tools:\n  - {builtin: shell, allow: true}\n  - {builtin: http_get, allow: true, hosts: [example.com]}\n")
+                == ["shell", "http_get"])
+    }
+
     @Test func allowedShellRunsInTheRoot() throws {
         let fixture = try ToolsFixture("tools:\n  - {builtin: shell, allow: true}\n")
         let message = try fixture.call("shell", #"{"command":"pwd; ls"}"#)
