@@ -22,7 +22,7 @@ public final class MCPServers: MCPTools, @unchecked Sendable {
     public static func start(_ entries: [ToolsFile.MCPServer], of file: ToolsFile, environment: [String: String], directory: String,
                              sandbox: Sandbox, outputLimit: Int, log: Log) async throws(ToolFailure) -> MCPServers {
         let all = MCPServers()
-        var owners: [String: String] = Dictionary(file.localDefinitions.map { ($0.name, "the tools file") }, uniquingKeysWith: { a, _ in a })
+        var owners: [String: String] = Dictionary(file.declaredDefinitions.map { ($0.name, "the tools file") }, uniquingKeysWith: { a, _ in a })
         do throws(ToolFailure) {
             for entry in entries {
                 let (argv, variables) = sandbox.command(file.resolvingProgram(entry.argv),

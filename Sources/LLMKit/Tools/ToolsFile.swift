@@ -66,8 +66,15 @@ public struct ToolsFile: Sendable {
 
     public init() {}
 
-    /// Definitions of the command and built-in tools (MCP tools are listed by asking the servers).
+    /// Definitions of the command and built-in tools (MCP tools are listed by asking the
+    /// servers). A built-in that is off (`shell` or `http_get` without `allow: true`) is
+    /// left out: a model offered it would only waste a turn calling it.
     public var localDefinitions: [ToolDefinition] {
+        commands.map(\.definition) + builtins.filter { !$0.tool.needsAllow || $0.allowed }.map(\.tool.definition)
+    }
+
+    /// Every tool the file declares, on or off: a name may not be used twice either way.
+    public var declaredDefinitions: [ToolDefinition] {
         commands.map(\.definition) + builtins.map(\.tool.definition)
     }
 
@@ -140,7 +147,7 @@ public struct ToolsFile: Sendable {
                                              prefix: item["prefix"]?.boolValue ?? false))
         }
         var seen: Set<String> = []
-        for name in file.localDefinitions.map(\.name) where !seen.insert(name).inserted {
+        for name in file.declaredDefinitions.map(\.name) where !seen.insert(name).inserted {
             throw bad("two tools are named \(name)")
         }
         return file
