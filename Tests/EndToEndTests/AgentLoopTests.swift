@@ -60,6 +60,21 @@ import Testing
         #expect(afterStream.lastRecord?["content"] == afterComplete.lastRecord?["content"])
     }
 
+    /// `llm-tools --help`'s example, `loop -f tools.yaml -- llm-complete … < question.jsonl`,
+    /// with a question that brings no tools record: the model must still be told the tools.
+    @Test func loopGivesTheModelTheToolsWhenTheInputHasNone() async throws {
+        let server = try FakeServer()
+        let fixture = try ToolsFixture("tools:\n  - {name: get_weather, description: Weather, parameters: {type: object}, command: [\"true\"]}\n")
+        let question = #"{"role":"user","content":"What should I wear in Paris today?"}"# + "\n"
+        let result = try run("llm-tools", ["loop", "-f", fixture.toolsFile.path, "--", Paths.binary("llm-complete").path,
+                                           "-m", "llamacpp/default", "--api-base", server.baseURL], stdin: question)
+        #expect(result.status == 0, "\(result.stderr)")
+        let sent = try #require(try await server.lastBody())
+        #expect(sent["tools"]?.arrayValue?.compactMap { $0["function"]?["name"]?.stringValue } == ["get_weather"], "\(JSONValue.object(sent).serialized)")
+        #expect(result.records.first?["type"] == "tools", "the transcript says what the model was given")
+        #expect(result.records.filter { $0["type"] == "tools" }.count == 1)
+    }
+
     @Test func maxTurnsStopsAModelThatNeverStops() throws {
         let work = Paths.temporaryDirectory()
         let replies = work.appendingPathComponent("replies.jsonl")
