@@ -218,7 +218,9 @@ extension LLMTools {
             discussion: """
                 The conversation goes into COMMAND (e.g. llm-complete -m ... or llm-stream --show -m ...), \
                 the tool calls in its reply are run, and so on, until a reply has no tool calls or \
-                --max-turns model turns have run (exit 1). The whole transcript goes to stdout.
+                --max-turns model turns have run (exit 1). The whole transcript goes to stdout. \
+                An input without a tools record gets the tools file's (with MCP servers' tools) \
+                as its first line, so the model is told what it may call.
                 """)
 
         @OptionGroup var options: ToolOptions

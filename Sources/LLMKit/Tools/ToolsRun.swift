@@ -75,6 +75,13 @@ public struct ToolsRun: Sendable {
     /// `maxTurns` model steps have run. Everything is written as it happens.
     public func loop(_ conversation: Conversation, command: [String], maxTurns: Int, modelTimeout: Double = 600) async throws(LLMError) -> ExitStatus {
         var transcript = conversation.lines.map(\.raw)
+        // A conversation that brings no tools record gets the tools file's, first: a model
+        // that is not told the tools never calls them.
+        if conversation.tools.isEmpty, !executor.definitions.isEmpty {
+            var line: [UInt8] = []
+            ToolDefinition.record(executor.definitions).write(to: &line)
+            transcript.insert(line, at: 0)
+        }
         var messages = conversation.messages
         for line in transcript { try output.writeLine(line) }
         var turns = 0
