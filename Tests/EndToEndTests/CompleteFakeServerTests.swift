@@ -226,6 +226,48 @@ import Testing
         #expect(!result.stderr.contains("sk-from-command-123"))
     }
 
+    /// Precedence is flag > environment > … > config file: a key in the provider's variable
+    /// wins over the config's api_key_cmd, which then does not run.
+    @Test func theEnvironmentKeyWinsOverApiKeyCmd() async throws {
+        let dir = Paths.temporaryDirectory()
+        let config = dir.appendingPathComponent("config.yaml")
+        let marker = dir.appendingPathComponent("ran")
+        try """
+            providers:
+              corp:
+                api_base: \(server.baseURL)
+                api_key_env: CORP_KEY
+                api_key_cmd: touch \(marker.path); echo sk-from-command-123
+            """.write(to: config, atomically: true, encoding: .utf8)
+        let result = try run("llm-complete", ["-m", "corp/fake", "hi"], stdin: nil,
+                             environment: ["LLMKIT_CONFIG": config.path, "CORP_KEY": "sk-from-environment-456"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let headers = try #require(try await server.requests().last?["headers"])
+        #expect(headers["Authorization"] == "Bearer sk-from-environment-456")
+        #expect(!FileManager.default.fileExists(atPath: marker.path), "api_key_cmd ran although the environment had the key")
+    }
+
+    /// Showing the request needs no credentials: no api_key_cmd runs, and a missing key is
+    /// no error (the key would be masked anyway).
+    @Test func dryRunNeedsNoCredentials() throws {
+        let dir = Paths.temporaryDirectory()
+        let config = dir.appendingPathComponent("config.yaml")
+        let marker = dir.appendingPathComponent("ran")
+        try """
+            providers:
+              corp:
+                api_base: \(server.baseURL)
+                api_key_cmd: touch \(marker.path); echo sk-from-command-123
+            """.write(to: config, atomically: true, encoding: .utf8)
+        let viaCommand = try run("llm-complete", ["--dry-run", "-m", "corp/fake", "hi"], stdin: nil, environment: ["LLMKIT_CONFIG": config.path])
+        #expect(viaCommand.status == 0, "\(viaCommand.stderr)")
+        #expect(viaCommand.lastRecord?["type"] == "http_request")
+        #expect(!FileManager.default.fileExists(atPath: marker.path), "--dry-run ran api_key_cmd")
+        let noKey = try run("llm-complete", ["--dry-run", "-m", "openai/gpt-4o-mini", "hi"], stdin: nil)
+        #expect(noKey.status == 0, "\(noKey.stderr)")
+        #expect(noKey.lastRecord?["headers"]?["Authorization"] == "Bearer [REDACTED]")
+    }
+
     @Test func batchKeepsOrderAndSurvivesAFailedRequest() throws {
         var lines: [String] = []
         for i in 1...12 {
