@@ -172,7 +172,8 @@ public struct CompletionOptions: ParsableArguments {
     }
 
     private func completer(flags: RequestOptions, log: Log) throws(LLMError) -> Completer {
-        var completer = try Completer.configured(configPath: config, mockScript: mockScript, flags: flags, retries: retries, log: log)
+        var completer = try Completer.configured(configPath: config, mockScript: mockScript, flags: flags, retries: retries, log: log,
+                                                 credentials: !dryRun)
         completer.tag = tag
         completer.router.fallbacks = fallback
         completer.router.tag = route

@@ -36,12 +36,14 @@ public struct Completer: Sendable {
     /// A completer over the config found as every tool finds it (`configPath`, else
     /// `$LLMKIT_CONFIG`, else the XDG path), with the environment's keys registered for
     /// redaction and its `LLMKIT_*` settings below `flags`.
+    /// `credentials: false` for `--dry-run`: requests are built with a stand-in key.
     public static func configured(configPath: String?, mockScript: String?, flags: RequestOptions, retries: Int,
-                                  log: Log) throws(LLMError) -> Completer {
+                                  log: Log, credentials: Bool = true) throws(LLMError) -> Completer {
         let environment = Environment.current
         let config = try ConfigLoader.load(environment: environment, explicitPath: configPath)
         APIKeyResolver.registerEnvironmentKeys(config: config, environment: environment)
-        return Completer(config: config, factory: ProviderFactory(config: config, environment: environment, mockScript: mockScript),
+        return Completer(config: config, factory: ProviderFactory(config: config, environment: environment, mockScript: mockScript,
+                                                                  credentials: credentials),
                          flags: flags, environmentOptions: try RequestOptions(environment: environment),
                          retry: RetryPolicy(maxRetries: retries), log: log)
     }

@@ -20,14 +20,20 @@ public enum APIKeyResolver {
         }
     }
 
-    public static func resolve(_ settings: ProviderSettings, environment: Environment, configPath: String?) throws(LLMError) -> String? {
-        if let command = settings.apiKeyCommand {
-            let key = try run(command, provider: settings.name, timeout: settings.apiKeyTimeout)
+    /// The environment before `api_key_cmd`, as for every setting (flag > environment >
+    /// config): the command runs only when no variable holds a key. With `credentials:
+    /// false` (`--dry-run`) no command runs and a missing key is no error: the request is
+    /// shown with the key masked, so a stand-in does.
+    public static func resolve(_ settings: ProviderSettings, environment: Environment, configPath: String?,
+                               credentials: Bool = true) throws(LLMError) -> String? {
+        if let variable = settings.apiKeyEnvs.first(where: { environment[$0] != nil }), let key = environment[variable] {
+            let key = String(key.trimmingWhitespace())
             Redactor.register(key)
             return key
         }
-        if let variable = settings.apiKeyEnvs.first(where: { environment[$0] != nil }), let key = environment[variable] {
-            let key = String(key.trimmingWhitespace())
+        guard credentials else { return settings.keyRequired || settings.apiKeyCommand != nil ? Redactor.mask : nil }
+        if let command = settings.apiKeyCommand {
+            let key = try run(command, provider: settings.name, timeout: settings.apiKeyTimeout)
             Redactor.register(key)
             return key
         }

@@ -6,11 +6,14 @@ public struct ProviderFactory: Sendable {
     public var mockScript: String?
     /// What servers turned out to accept, shared by every provider this run builds.
     let learned = LearnedServerStyles()
+    /// `false` when requests are only shown (`--dry-run`): keys are not looked up.
+    public var credentials: Bool
 
-    public init(config: Config, environment: Environment, mockScript: String? = nil) {
+    public init(config: Config, environment: Environment, mockScript: String? = nil, credentials: Bool = true) {
         self.config = config
         self.environment = environment
         self.mockScript = mockScript
+        self.credentials = credentials
     }
 
     public func settings(for model: ModelReference) throws(LLMError) -> ProviderSettings {
@@ -41,6 +44,7 @@ public struct ProviderFactory: Sendable {
             throw LLMError(.configuration, "provider \(settings.name) (type \(settings.format)) has no endpoint: set providers.\(settings.name).api_base in the config")
         }
         let configPath = config.path ?? ConfigLoader.path(environment: environment)?.path
-        return try format.make(settings, context: ProviderContext(environment: environment, configPath: configPath, learned: learned))
+        return try format.make(settings, context: ProviderContext(environment: environment, configPath: configPath, learned: learned,
+                                                                   credentials: credentials))
     }
 }

@@ -52,15 +52,20 @@ public struct ProviderContext: Sendable {
     /// What servers turned out to accept, shared by every provider of one run.
     public var learned: LearnedServerStyles
 
-    public init(environment: Environment, configPath: String?, client: HTTPClient = .shared, learned: LearnedServerStyles = LearnedServerStyles()) {
+    /// `false` for a run that only shows requests (`--dry-run`): no key is looked up.
+    public var credentials: Bool
+
+    public init(environment: Environment, configPath: String?, client: HTTPClient = .shared, learned: LearnedServerStyles = LearnedServerStyles(),
+                credentials: Bool = true) {
         self.environment = environment
         self.configPath = configPath
         self.client = client
         self.learned = learned
+        self.credentials = credentials
     }
 
-    /// The provider's key (from `api_key_cmd` or its variables), registered for masking.
+    /// The provider's key (from its variables or `api_key_cmd`), registered for masking.
     public func apiKey(for settings: ProviderSettings) throws(LLMError) -> String? {
-        try APIKeyResolver.resolve(settings, environment: environment, configPath: configPath)
+        try APIKeyResolver.resolve(settings, environment: environment, configPath: configPath, credentials: credentials)
     }
 }
