@@ -81,35 +81,29 @@ def interleaved(commands, runs, warmup=3):
     return {name: median_ms(s) for name, s in samples.items()}
 
 
-SECTIONS = ("startup", "request", "batch", "stream", "serve", "cost", "tools", "memory", "peers")
-
-
 def main():
     bin_dir = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, ".build", "release")
-    only = os.environ.get("BENCH_ONLY", "").split(",") if os.environ.get("BENCH_ONLY") else SECTIONS
-    unknown = [name for name in only if name not in SECTIONS]
-    if unknown:
-        raise SystemExit(f"BENCH_ONLY: unknown section {unknown[0]}; sections are {', '.join(SECTIONS)}")
-    print(f"llmkit benchmarks ({os.cpu_count()} cores; medians of interleaved runs; {bin_dir})\n")
     tool = lambda name: os.path.join(bin_dir, name)
-    if "startup" in only:
-        startup_benchmarks(bin_dir)
-    if "request" in only:
-        request_benchmarks(tool("llm-complete"))
-    if "batch" in only:
-        batch_benchmarks(tool("llm-complete"))
-    if "stream" in only:
-        stream_benchmarks(tool("llm-stream"))
-    if "serve" in only:
-        serve_benchmarks(bin_dir)
-    if "cost" in only:
-        cost_benchmarks(tool("llm-cost"))
-    if "tools" in only:
-        tools_benchmarks(tool("llm-tools"))
-    if "memory" in only:
-        memory_benchmarks(tool("llm-complete"))
-    if "peers" in only:
-        peer_benchmarks(tool("llm-complete"))
+    # Each section, in the order printed, and what it runs.
+    sections = {
+        "startup": lambda: startup_benchmarks(bin_dir),
+        "request": lambda: request_benchmarks(tool("llm-complete")),
+        "batch": lambda: batch_benchmarks(tool("llm-complete")),
+        "stream": lambda: stream_benchmarks(tool("llm-stream")),
+        "serve": lambda: serve_benchmarks(bin_dir),
+        "cost": lambda: cost_benchmarks(tool("llm-cost")),
+        "tools": lambda: tools_benchmarks(tool("llm-tools")),
+        "memory": lambda: memory_benchmarks(tool("llm-complete")),
+        "peers": lambda: peer_benchmarks(tool("llm-complete")),
+    }
+    only = os.environ.get("BENCH_ONLY", "").split(",") if os.environ.get("BENCH_ONLY") else list(sections)
+    unknown = [name for name in only if name not in sections]
+    if unknown:
+        raise SystemExit(f"BENCH_ONLY: unknown section {unknown[0]}; sections are {', '.join(sections)}")
+    print(f"llmkit benchmarks ({os.cpu_count()} cores; medians of interleaved runs; {bin_dir})\n")
+    for name, run in sections.items():
+        if name in only:
+            run()
 
 
 def verdict(ratio, target):

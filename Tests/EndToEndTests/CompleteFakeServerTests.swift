@@ -226,9 +226,9 @@ import Testing
         #expect(!result.stderr.contains("sk-from-command-123"))
     }
 
-    /// Precedence is flag > environment > … > config file: a key in the provider's variable
-    /// wins over the config's api_key_cmd, which then does not run.
-    @Test func theEnvironmentKeyWinsOverApiKeyCmd() async throws {
+    /// A config whose provider `corp` (key variable CORP_KEY) gets its key from a command
+    /// that leaves `marker` behind when it runs.
+    func configWithKeyCommand() throws -> (config: URL, marker: URL) {
         let dir = Paths.temporaryDirectory()
         let config = dir.appendingPathComponent("config.yaml")
         let marker = dir.appendingPathComponent("ran")
@@ -239,6 +239,13 @@ import Testing
                 api_key_env: CORP_KEY
                 api_key_cmd: touch \(marker.path); echo sk-from-command-123
             """.write(to: config, atomically: true, encoding: .utf8)
+        return (config, marker)
+    }
+
+    /// Precedence is flag > environment > … > config file: a key in the provider's variable
+    /// wins over the config's api_key_cmd, which then does not run.
+    @Test func theEnvironmentKeyWinsOverApiKeyCmd() async throws {
+        let (config, marker) = try configWithKeyCommand()
         let result = try run("llm-complete", ["-m", "corp/fake", "hi"], stdin: nil,
                              environment: ["LLMKIT_CONFIG": config.path, "CORP_KEY": "sk-from-environment-456"])
         #expect(result.status == 0, "\(result.stderr)")
@@ -250,15 +257,7 @@ import Testing
     /// Showing the request needs no credentials: no api_key_cmd runs, and a missing key is
     /// no error (the key would be masked anyway).
     @Test func dryRunNeedsNoCredentials() throws {
-        let dir = Paths.temporaryDirectory()
-        let config = dir.appendingPathComponent("config.yaml")
-        let marker = dir.appendingPathComponent("ran")
-        try """
-            providers:
-              corp:
-                api_base: \(server.baseURL)
-                api_key_cmd: touch \(marker.path); echo sk-from-command-123
-            """.write(to: config, atomically: true, encoding: .utf8)
+        let (config, marker) = try configWithKeyCommand()
         let viaCommand = try run("llm-complete", ["--dry-run", "-m", "corp/fake", "hi"], stdin: nil, environment: ["LLMKIT_CONFIG": config.path])
         #expect(viaCommand.status == 0, "\(viaCommand.stderr)")
         #expect(viaCommand.lastRecord?["type"] == "http_request")
