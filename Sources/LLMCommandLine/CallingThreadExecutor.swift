@@ -38,7 +38,7 @@ final class CallingThreadExecutor: TaskExecutor {
         while true {
             ready.wait()
             let jobs = queue.withLock { jobs in
-                defer { jobs.removeAll(keepingCapacity: true) }
+                defer { jobs = [] }
                 return jobs
             }
             for job in jobs { job.runSynchronously(on: me) }

@@ -10,6 +10,11 @@ final class ThreadSemaphore: @unchecked Sendable {
         sem_init(semaphore, 0, 0)
     }
 
+    deinit {
+        sem_destroy(semaphore)
+        semaphore.deallocate()
+    }
+
     func signal() {
         sem_post(semaphore)
     }
