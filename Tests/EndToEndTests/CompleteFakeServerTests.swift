@@ -242,16 +242,32 @@ import Testing
         return (config, marker)
     }
 
-    /// Precedence is flag > environment > … > config file: a key in the provider's variable
-    /// wins over the config's api_key_cmd, which then does not run.
-    @Test func theEnvironmentKeyWinsOverApiKeyCmd() async throws {
+    /// A provider's own api_key_cmd wins over its key variable: the command was configured
+    /// for that provider on purpose, while a variable such as OPENAI_API_KEY is shared by
+    /// every tool, and sending it to a provider whose api_base is a proxy would hand the
+    /// proxy the real key. The one documented exception to "environment before config".
+    @Test func apiKeyCmdWinsOverTheSharedVariable() async throws {
         let (config, marker) = try configWithKeyCommand()
         let result = try run("llm-complete", ["-m", "corp/fake", "hi"], stdin: nil,
                              environment: ["LLMKIT_CONFIG": config.path, "CORP_KEY": "sk-from-environment-456"])
         #expect(result.status == 0, "\(result.stderr)")
         let headers = try #require(try await server.requests().last?["headers"])
-        #expect(headers["Authorization"] == "Bearer sk-from-environment-456")
-        #expect(!FileManager.default.fileExists(atPath: marker.path), "api_key_cmd ran although the environment had the key")
+        #expect(headers["Authorization"] == "Bearer sk-from-command-123")
+        #expect(FileManager.default.fileExists(atPath: marker.path))
+    }
+
+    /// A variable that holds only whitespace holds no key: nothing is sent with an empty one.
+    @Test func aBlankKeyVariableIsAMissingKey() async throws {
+        let result = try run("llm-complete", ["-m", "openai/gpt-4o-mini", "--api-base", server.baseURL, "hi"], stdin: nil,
+                             environment: ["OPENAI_API_KEY": " \n"])
+        #expect(result.status == 77, "\(result.stderr)")
+        #expect(try await server.requests().isEmpty, "a request went out with an empty key")
+    }
+
+    /// --dry-run shows requests; with --resume it would poll a batch service for real.
+    @Test func dryRunAndResumeDoNotGoTogether() throws {
+        let result = try run("llm-complete", ["--dry-run", "--resume", "job.jsonl"], stdin: nil)
+        #expect(result.status == 64, "\(result.stderr)")
     }
 
     /// Showing the request needs no credentials: no api_key_cmd runs, and a missing key is
