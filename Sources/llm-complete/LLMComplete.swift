@@ -79,6 +79,7 @@ struct LLMComplete: LLMCommand {
 
     func validate() throws {
         if detach, !batchAPI { throw ValidationError("--detach goes with --batch-api") }
+        if options.dryRun, resume != nil { throw ValidationError("--dry-run shows requests without sending them; --resume collects a batch from its service") }
         guard pollInterval >= 0.05, pollInterval <= 3600 else { throw ValidationError("--poll-interval must be from 0.05 to 3600 seconds") }
     }
 

@@ -20,23 +20,27 @@ public enum APIKeyResolver {
         }
     }
 
-    /// The environment before `api_key_cmd`, as for every setting (flag > environment >
-    /// config): the command runs only when no variable holds a key. With `credentials:
-    /// false` (`--dry-run`) no command runs and a missing key is no error: the request is
-    /// shown with the key masked, so a stand-in does.
+    /// A provider's own `api_key_cmd` before its variable: the command was configured for
+    /// that provider on purpose, while a variable such as OPENAI_API_KEY is shared by every
+    /// tool, and a provider whose `api_base` is a proxy must not be handed it. A variable
+    /// holding only whitespace holds no key. With `credentials: false` (`--dry-run`) no
+    /// command runs and a missing key is no error: the request is shown with the key
+    /// masked, so a stand-in does.
     public static func resolve(_ settings: ProviderSettings, environment: Environment, configPath: String?,
                                credentials: Bool = true) throws(LLMError) -> String? {
-        if let variable = settings.apiKeyEnvs.first(where: { environment[$0] != nil }), let key = environment[variable] {
-            let key = String(key.trimmingWhitespace())
-            Redactor.register(key)
-            return key
-        }
-        guard credentials else { return settings.keyRequired || settings.apiKeyCommand != nil ? Redactor.mask : nil }
-        if let command = settings.apiKeyCommand {
+        if credentials, let command = settings.apiKeyCommand {
             let key = try run(command, provider: settings.name, timeout: settings.apiKeyTimeout)
             Redactor.register(key)
             return key
         }
+        for variable in settings.apiKeyEnvs {
+            guard let value = environment[variable] else { continue }
+            let key = String(value.trimmingWhitespace())
+            guard !key.isEmpty else { continue }
+            Redactor.register(key)
+            return key
+        }
+        guard credentials else { return settings.keyRequired || settings.apiKeyCommand != nil ? Redactor.mask : nil }
         guard settings.keyRequired else { return nil }
         let variables = settings.apiKeyEnvs.isEmpty ? ["\(settings.name.uppercased())_API_KEY"] : settings.apiKeyEnvs
         let place = configPath ?? "the config file"
