@@ -69,7 +69,7 @@ public enum APIKeyResolver {
             throw LLMError(.missingAPIKey, "api_key_cmd for \(provider) failed with " + (result.exitStatus.map { "exit status \($0)" } ?? "a signal")
                            + (said.isEmpty ? "" : ": \(said)"), provider: provider)
         }
-        let key = String(decoding: result.stdout, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let key = String(String(decoding: result.stdout, as: UTF8.self).trimmingWhitespace())
         guard !key.isEmpty else {
             throw LLMError(.missingAPIKey, "api_key_cmd for \(provider) printed no key", provider: provider)
         }
