@@ -39,6 +39,9 @@ public enum ConfigLoader {
         guard let top = root as? [String: Any] else {
             throw LLMError(.configuration, "\(place): the top level must be a mapping")
         }
+        if let object = document.objectValue, let unknown = FileKeys.unknown(in: object, known: FileKeys.config, at: place) {
+            throw LLMError(.configuration, unknown)
+        }
         var config = Config(path: path)
         config.defaultModel = try string(top["default_model"], "default_model", place)
         if let aliases = top["aliases"] {

@@ -41,3 +41,11 @@ public enum FileKeys {
             .reduce([]) { $0.union($1) }
     }
 }
+
+extension FileKeys {
+    /// `place: unknown key `x` (known: …)` for the first key of `object` not in `known`.
+    public static func unknown(in object: JSONObject, known: Set<String>, at place: String) -> String? {
+        guard let key = object.keys.first(where: { !known.contains($0) }) else { return nil }
+        return "\(place): unknown key `\(key)` (known: \(known.sorted().joined(separator: ", ")))"
+    }
+}

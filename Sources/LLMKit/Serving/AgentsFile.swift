@@ -48,8 +48,6 @@ public struct AgentsFile: Sendable {
     public var path: String?
 
     public static let userPlaceholder = "{user}"
-    static let keys: Set<String> = ["name", "description", "command", "model", "system", "tools", "passthrough", "client_tools",
-                                    "show_steps", "workdir", "tasks", "timeout", "max_turns"]
 
     public func agent(named name: String) -> AgentDefinition? { agents.first { $0.name == name } }
 
@@ -71,6 +69,9 @@ public struct AgentsFile: Sendable {
             (path.hasPrefix("/") ? path : ((directory.isEmpty ? "." : directory) as NSString).appendingPathComponent(path) as String)
         }
         guard let items = value["agents"]?.arrayValue else { throw bad("needs `agents:`, a list of agents (see llm-serve --help)") }
+        if let object = value.objectValue, let unknown = FileKeys.unknown(in: object, known: FileKeys.agentsFile, at: "the top level") {
+            throw bad(unknown)
+        }
         guard !items.isEmpty else { throw bad("`agents:` is empty") }
         var agents: [AgentDefinition] = []
         for (i, item) in items.enumerated() {
@@ -79,9 +80,7 @@ public struct AgentsFile: Sendable {
                 throw bad("agent \(i + 1) needs a `name`: letters, digits and . _ - : / @ +, at most 128 characters")
             }
             let place = "agent \(name)"
-            if let unknown = object.keys.first(where: { !keys.contains($0) }) {
-                throw bad("\(place): unknown key `\(unknown)` (known: \(keys.sorted().joined(separator: ", ")))")
-            }
+            if let unknown = FileKeys.unknown(in: object, known: FileKeys.agent, at: place) { throw bad(unknown) }
             guard !agents.contains(where: { $0.name == name }) else { throw bad("two agents are named \(name)") }
             let answerer: AgentDefinition.Answerer
             switch (object["command"], object["model"]?.stringValue) {

@@ -110,21 +110,25 @@ public struct ToolsFile: Sendable {
         var file = ToolsFile()
         // A bare list, or a tools record, is a list of definitions.
         let top = value.objectValue ?? ["tools": value]
-        file.root = top["root"]?.stringValue
-        file.allowWrite = top["allow_write"]?.boolValue ?? false
-        file.readable = top["readable"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        try check(top, FileKeys.toolsFile, "the top level")
+        file.root = try string(top, "root", "the top level")
+        file.allowWrite = try bool(top, "allow_write", "the top level") ?? false
+        file.readable = try strings(top, "readable", "the top level") ?? []
         guard let items = (top["tools"] ?? .array([])).arrayValue else { throw bad("tools must be a list") }
         for (i, item) in items.enumerated() {
             let place = "tool \(i + 1)"
+            guard let entry = item.objectValue else { throw bad("\(place) is not a mapping") }
             if let name = item["builtin"]?.stringValue {
                 guard let tool = BuiltinTool(rawValue: name) else {
                     throw bad("\(place): no built-in tool \"\(name)\" (there are \(BuiltinTool.allCases.map(\.rawValue).joined(separator: ", ")))")
                 }
-                file.builtins.append(Builtin(tool: tool, allowed: item["allow"]?.boolValue ?? false,
-                                             hosts: item["hosts"]?.arrayValue?.compactMap(\.stringValue) ?? [],
+                try check(entry, FileKeys.builtinTool, "\(place) (\(name))")
+                file.builtins.append(Builtin(tool: tool, allowed: try bool(entry, "allow", place) ?? false,
+                                             hosts: try strings(entry, "hosts", place) ?? [],
                                              timeout: try timeout(item, place)))
                 continue
             }
+            try check(entry, FileKeys.commandTool, place)
             guard let definition = ToolDefinition(json: item) else { throw bad("\(place) has no name") }
             guard let command = item["command"] else {
                 // A definition only (as in a tools record): callable by nobody here.
@@ -135,22 +139,53 @@ public struct ToolsFile: Sendable {
                 throw bad("\(place) (\(definition.name)): command must be a list of strings, e.g. [\"./weather.sh\"]; no shell is used")
             }
             file.commands.append(Command(definition: definition, argv: argv, timeout: try timeout(item, place),
-                                         passArgumentsAsEnvironment: item["arguments_env"]?.boolValue ?? item["env"]?.boolValue ?? false,
+                                         passArgumentsAsEnvironment: try bool(entry, "arguments_env", place) ?? item["env"]?.boolValue ?? false,
                                          environment: try variables(item, place)))
         }
-        for (i, item) in (top["mcp"]?.arrayValue ?? []).enumerated() {
-            guard let name = item["name"]?.stringValue, let argv = item["command"]?.arrayValue?.compactMap(\.stringValue), !argv.isEmpty else {
-                throw bad("mcp server \(i + 1) needs a name and a command list")
+        guard let servers = (top["mcp"] ?? .array([])).arrayValue else { throw bad("mcp must be a list of servers") }
+        for (i, item) in servers.enumerated() {
+            guard let entry = item.objectValue, let name = item["name"]?.stringValue,
+                  let argv = item["command"]?.arrayValue?.compactMap(\.stringValue), !argv.isEmpty,
+                  argv.count == item["command"]?.arrayValue?.count else {
+                throw bad("mcp server \(i + 1) needs a name and a command list of strings")
             }
-            file.mcpServers.append(MCPServer(name: name, argv: argv, only: item["tools"]?.arrayValue?.compactMap(\.stringValue),
-                                             timeout: try timeout(item, "mcp server \(name)"), environment: try variables(item, "mcp server \(name)"),
-                                             prefix: item["prefix"]?.boolValue ?? false))
+            let place = "mcp server \(name)"
+            try check(entry, FileKeys.mcpServer, place)
+            file.mcpServers.append(MCPServer(name: name, argv: argv, only: try strings(entry, "tools", place),
+                                             timeout: try timeout(item, place), environment: try variables(item, place),
+                                             prefix: try bool(entry, "prefix", place) ?? false))
         }
         var seen: Set<String> = []
         for name in file.declaredDefinitions.map(\.name) where !seen.insert(name).inserted {
             throw bad("two tools are named \(name)")
         }
         return file
+
+        func check(_ object: JSONObject, _ known: Set<String>, _ place: String) throws(LLMError) {
+            if let unknown = FileKeys.unknown(in: object, known: known, at: place) { throw bad(unknown) }
+        }
+
+        // A value of the wrong type is an error, not "absent": `tools: read_file` read as no
+        // list would offer every tool of an MCP server.
+        func string(_ object: JSONObject, _ key: String, _ place: String) throws(LLMError) -> String? {
+            guard let value = object[key], value != .null else { return nil }
+            guard let text = value.stringValue else { throw bad("\(place): \(key) must be a string") }
+            return text
+        }
+
+        func bool(_ object: JSONObject, _ key: String, _ place: String) throws(LLMError) -> Bool? {
+            guard let value = object[key], value != .null else { return nil }
+            guard let flag = value.boolValue else { throw bad("\(place): \(key) must be true or false") }
+            return flag
+        }
+
+        func strings(_ object: JSONObject, _ key: String, _ place: String) throws(LLMError) -> [String]? {
+            guard let value = object[key], value != .null else { return nil }
+            guard let list = value.arrayValue, let texts = Optional(list.compactMap(\.stringValue)), texts.count == list.count else {
+                throw bad("\(place): \(key) must be a list of strings")
+            }
+            return texts
+        }
 
         func timeout(_ item: JSONValue, _ place: String) throws(LLMError) -> Double {
             guard let value = item["timeout"] else { return defaultTimeout }
