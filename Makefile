@@ -77,10 +77,11 @@ crosscheck-cost: build litellm-venv
 	@"$(LITELLM_VENV)/bin/python" scripts/crosscheck-cost.py "$(BIN)/llm-cost" "$(PRICES)"
 
 # Man pages and completions are generated from the commands and committed, so that an
-# install needs no generation step.
+# install needs no generation step; the tests fail when they are out of step. llmkit.5 is
+# the README's configuration reference.
 man: deps
-	$(SWIFT) package plugin generate-manual --configuration debug
-	cp .build/plugins/GenerateManual/outputs/*/*.1 man/
+	$(SWIFT) build
+	python3 scripts/manpage.py .build/debug man
 
 completions: deps
 	$(SWIFT) build
@@ -91,7 +92,7 @@ completions: deps
 	done
 
 install: build
-	install -d "$(DESTDIR)$(PREFIX)/bin" "$(DESTDIR)$(PREFIX)/share/man/man1" \
+	install -d "$(DESTDIR)$(PREFIX)/bin" "$(DESTDIR)$(PREFIX)/share/man/man1" "$(DESTDIR)$(PREFIX)/share/man/man5" \
 		"$(DESTDIR)$(PREFIX)/share/bash-completion/completions" \
 		"$(DESTDIR)$(PREFIX)/share/zsh/site-functions" \
 		"$(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d"
@@ -102,8 +103,10 @@ install: build
 		install -m 644 "completions/_$$tool" "$(DESTDIR)$(PREFIX)/share/zsh/site-functions/_$$tool"; \
 		install -m 644 "completions/$$tool.fish" "$(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/$$tool.fish"; \
 	done
+	install -m 644 man/llmkit.5 "$(DESTDIR)$(PREFIX)/share/man/man5/llmkit.5"
 
 uninstall:
+	rm -f "$(DESTDIR)$(PREFIX)/share/man/man5/llmkit.5"
 	for tool in $(TOOLS); do \
 		rm -f "$(DESTDIR)$(PREFIX)/bin/$$tool" "$(DESTDIR)$(PREFIX)/share/man/man1/$$tool.1" \
 			"$(DESTDIR)$(PREFIX)/share/bash-completion/completions/$$tool" \

@@ -163,7 +163,7 @@ _llm-serve() {
     local -a unparsed_words=("${COMP_WORDS[@]:1:${COMP_CWORD}}")
 
     local -a repeating_flags=()
-    local -a non_repeating_flags=(--no-auth --log-content --verbose -v -h --help)
+    local -a non_repeating_flags=(--no-auth --log-content --verbose -v --version -h --help)
     local -a repeating_options=()
     local -a non_repeating_options=(-f --agents --host --port --api-key-env --keys --max-concurrent --max-body --timeout --grace --log-format --user-header --chat-header --config --mock-script --retries)
     __llm-serve_offer_flags_options 0
@@ -234,7 +234,11 @@ _llm-serve() {
 }
 
 _llm-serve_help() {
-    :
+    repeating_flags=()
+    non_repeating_flags=(--version)
+    repeating_options=()
+    non_repeating_options=()
+    __llm-serve_offer_flags_options -1
 }
 
 complete -o filenames -F _llm-serve llm-serve

@@ -20,10 +20,10 @@ function __llm-serve_parse_tokens -S
     set -l unparsed_tokens (__llm-serve_tokens -pc)
     switch $unparsed_tokens[1]
     case 'llm-serve'
-        __llm-serve_parse_subcommand 0 'f/agents=' 'host=' 'port=' 'api-key-env=' 'keys=' 'no-auth' 'max-concurrent=' 'max-body=' 'timeout=' 'grace=' 'log-format=' 'log-content' 'user-header=' 'chat-header=' 'config=' 'mock-script=' 'retries=' 'v/verbose' 'h/help'
+        __llm-serve_parse_subcommand 0 'f/agents=' 'host=' 'port=' 'api-key-env=' 'keys=' 'no-auth' 'max-concurrent=' 'max-body=' 'timeout=' 'grace=' 'log-format=' 'log-content' 'user-header=' 'chat-header=' 'config=' 'mock-script=' 'retries=' 'v/verbose' 'version' 'h/help'
         switch $unparsed_tokens[1]
         case 'help'
-            __llm-serve_parse_subcommand -r 1 
+            __llm-serve_parse_subcommand -r 1 'version'
         end
     end
 end
@@ -95,5 +95,7 @@ complete -c 'llm-serve' -n '__llm-serve_should_offer_completions_for_flags_or_op
 complete -c 'llm-serve' -n '__llm-serve_should_offer_completions_for_flags_or_options "llm-serve" mock-script' -l 'mock-script' -d 'The JSONL file of replies mock/script plays back (model agents).' -rfka ''
 complete -c 'llm-serve' -n '__llm-serve_should_offer_completions_for_flags_or_options "llm-serve" retries' -l 'retries' -d 'Retries after a rate limit, overload or server error (model agents).' -rfka ''
 complete -c 'llm-serve' -n '__llm-serve_should_offer_completions_for_flags_or_options "llm-serve" v verbose' -l 'verbose' -s 'v' -d 'Report more on stderr.'
+complete -c 'llm-serve' -n '__llm-serve_should_offer_completions_for_flags_or_options "llm-serve" version' -l 'version' -d 'Show the version.'
 complete -c 'llm-serve' -n '__llm-serve_should_offer_completions_for_flags_or_options "llm-serve" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'llm-serve' -n '__llm-serve_should_offer_completions_for_positional "llm-serve" -eq 1' -fa 'help' -d 'Show subcommand help information.'
+complete -c 'llm-serve' -n '__llm-serve_should_offer_completions_for_flags_or_options "llm-serve help" version' -l 'version' -d 'Show the version.'

@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
-# Tools the test suite uses where the system has them: bubblewrap (llm-tools --isolate).
-# Best effort: without root the isolation test is skipped, and says so.
+# Tools the test suite uses where the system has them: bubblewrap (llm-tools --isolate) and
+# man (the man pages are rendered, and must render without warnings). Best effort: without
+# root, the isolation test is skipped and the man page test fails, each saying why.
 set -euo pipefail
-command -v bwrap >/dev/null 2>&1 && exit 0
+missing=()
+command -v bwrap >/dev/null 2>&1 || missing+=(bubblewrap)
+command -v man >/dev/null 2>&1 || missing+=(man-db)
+command -v groff >/dev/null 2>&1 || missing+=(groff-base)
+[ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
-    echo "installing bubblewrap (apt-get) for the isolation tests..." >&2
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap >/dev/null || true
+    echo "installing ${missing[*]} (apt-get) for the tests..." >&2
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null || true
 fi

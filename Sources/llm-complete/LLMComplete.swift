@@ -47,18 +47,20 @@ struct LLMComplete: LLMCommand {
             (seconds, default 30) until it passes a health check. The reply records model \
             (the one that answered), fallback_from and route.
 
-            Exit status: 0 success, 64 bad command line, 65 bad input or a reply that \
-            does not fit --schema, 69 server unreachable, model missing or every fallback \
-            failed, 75 rate limited or timed out after retries, 77 missing or rejected API \
-            key, 78 bad configuration. In batch mode, the status of the first failed request.
-
-            \(ErrorCatalog.manual)
-
             Security: input records choose what to ask, never where or as whom: a record \
             with api_base, base_url, url, headers or a key is refused (exit 65). Only http \
             and https are spoken and redirects are not followed. Every key llmkit reads, and \
             every provider key variable that is set, is masked as [REDACTED] in everything \
             written to stdout and stderr, and this process is not dumpable.
+
+            \(HelpTable.exitStatus([(.success, "success")] + SharedHelp.requestStatuses,
+                                   note: "In batch mode, the status of the first failed request.").text)
+
+            \(HelpTable("Environment", SharedHelp.requestEnvironment).text)
+
+            \(HelpTable("Files", [SharedHelp.configFile]).text)
+
+            \(ErrorCatalog.manual)
             """,
         version: LLMKitVersion.current
     )

@@ -61,12 +61,25 @@ struct LLMCost: LLMCommand {
               llm-cost --ledger ~/spend.jsonl --period month --budget 50 < /dev/null || exit
               llm-complete --tag nightly < job.jsonl | llm-cost --ledger ~/spend.jsonl --budget 50 --period month
 
-            Exit status: 0; 1 when --budget is exceeded, or cannot be checked because some \
-            model has no price; 64 for a bad command line; 65 for a line carrying "usage" \
-            that is not JSON (unless --keep-going; lines without "usage" are passed over \
-            unread) or a broken ledger line; 74 when a \
-            file cannot be read or written; 75 when the ledger stays locked for 30 s; 78 for \
-            a price file or config that cannot be read.
+            \(HelpTable.exitStatus([
+                (.success, "success, and within --budget"),
+                (.checkFailed, "over --budget, or the budget cannot be checked because some model has no price"),
+                (.usage, "bad command line"),
+                (.dataError, "a line carrying \"usage\" that is not JSON (unless --keep-going; lines without \"usage\" are passed over unread), or a broken ledger line"),
+                (.ioError, "a file cannot be read or written"),
+                (.temporaryFailure, "the ledger stayed locked for 30 s"),
+                (.configuration, "a price file or the config cannot be read"),
+            ]).text)
+
+            \(HelpTable("Environment", SharedHelp.configEnvironment + [
+                .init("TZ", "the time zone of --by day and --by hour (TZ=UTC for UTC)"),
+            ]).text)
+
+            \(HelpTable("Files", [
+                .init("--ledger FILE", "one JSON line per run: its spend, appended under a lock"),
+                .init("--prices FILE", "LiteLLM's model_prices_and_context_window.json, or llmkit's own price form"),
+                SharedHelp.configFile,
+            ]).text)
             """,
         version: LLMKitVersion.current
     )

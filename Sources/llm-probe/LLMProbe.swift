@@ -28,10 +28,20 @@ struct LLMProbe: LLMCommand {
               llm-probe --format prometheus > /var/lib/node_exporter/llm.prom
               llm-probe --format nagios http://gpu-box:8080
 
-            Exit status: 0 every target healthy (and its model served); 1 some target down, \
-            loading or missing its model (or --wait ran out); 69 nothing reachable at all; \
-            64 bad command line; 78 bad configuration. With --format nagios: 0 OK, \
-            1 WARNING (loading), 2 CRITICAL, 3 UNKNOWN.
+            \(HelpTable.exitStatus([
+                (.success, "every target healthy, its model served, every --runs request answered"),
+                (.checkFailed, "some target down, loading or missing its model, --wait ran out, or a --runs request failed"),
+                (.usage, "bad command line"),
+                (.unavailable, "nothing reachable at all"),
+                (.configuration, "bad configuration file or environment"),
+                (.interrupted, "--watch stopped by SIGINT, SIGTERM or SIGHUP"),
+            ], note: "With --format nagios: 0 OK, 1 WARNING (loading), 2 CRITICAL, 3 UNKNOWN (the probe itself failed).").text)
+
+            \(HelpTable("Environment", SharedHelp.configEnvironment + [
+                .init("OPENAI_API_KEY, ...", "a hosted provider's key, for -m: checked with its free models list"),
+            ]).text)
+
+            \(HelpTable("Files", [SharedHelp.configFile]).text)
             """,
         version: LLMKitVersion.current
     )

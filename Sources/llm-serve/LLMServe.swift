@@ -68,6 +68,26 @@ struct LLMServe: LLMCommand {
               llm-serve -f agents.yaml
               LLMSERVE_KEY=$(openssl rand -hex 24) llm-serve -f agents.yaml --host 0.0.0.0 --api-key-env LLMSERVE_KEY
               curl -N localhost:8000/v1/chat/completions -d '{"model":"researcher","stream":true,"messages":[{"role":"user","content":"hi"}]}'
+
+            \(HelpTable.exitStatus([
+                (.success, "stopped by SIGTERM or SIGINT, after the grace period"),
+                (.usage, "bad command line, or a public --host without a key or --no-auth"),
+                (.ioError, "cannot listen on --host and --port"),
+                (.configuration, "the agents file, the keys file or the config cannot be used"),
+            ]).text)
+
+            \(HelpTable("Environment", SharedHelp.configEnvironment + [
+                .init("--api-key-env NAME", "the variable holding the clients' key; removed from the commands' environment"),
+                .init("LLMKIT_USER", "set for commands: the user, as a token safe in paths and shells"),
+                .init("LLMKIT_AGENT", "set for commands: the agent's name"),
+                .init("LLMKIT_CHAT", "set for commands: the chat's id, when the client sends one"),
+            ]).text)
+
+            \(HelpTable("Files", [
+                .init("agents.yaml", "the agents file given with -f (see llmkit(5)); reloaded on SIGHUP"),
+                .init("--keys FILE", "client keys, one per line: KEY [USER]; mode 600"),
+                SharedHelp.configFile,
+            ]).text)
             """,
         version: LLMKitVersion.current
     )

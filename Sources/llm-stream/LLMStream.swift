@@ -8,7 +8,7 @@ struct LLMStream: LLMCommand {
         commandName: "llm-stream",
         abstract: "Ask a model for the next message of a conversation, and write it as it is generated.",
         discussion: """
-            Takes the same input, flags, configuration and exit codes as llm-complete. \
+            Takes the same input, flags, configuration and exit statuses as llm-complete. \
             The output is the input records, then {"type":"delta",...} records as pieces \
             of the reply arrive (content, reasoning, tool_call fragments), then the whole \
             assistant message — so `llm-stream | llm-tools exec` works like llm-complete. \
@@ -40,6 +40,13 @@ struct LLMStream: LLMCommand {
               llm-stream -t -m cmd/llama "Summarize" < notes.txt     # a runner from the config
               llm-stream --list-providers -t
               llm-stream -m llamacpp/default --fallback openai/gpt-4o-mini --retry-partial "hi"
+
+            \(HelpTable.exitStatus([(.success, "success")] + SharedHelp.requestStatuses,
+                                   note: "A reply cut short by a signal, a dropped connection or a stall is still written, before the status.").text)
+
+            \(HelpTable("Environment", SharedHelp.requestEnvironment).text)
+
+            \(HelpTable("Files", [SharedHelp.configFile]).text)
 
             \(ErrorCatalog.manual)
             """,

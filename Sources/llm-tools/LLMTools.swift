@@ -20,10 +20,6 @@ struct LLMTools: LLMCommand {
               llm-tools loop -f tools.yaml --max-turns 8 -- llm-complete -m ollama/qwen3 < chat.jsonl
               while llm-tools pending < chat.jsonl; do ...; done
 
-            Exit status: 0 success; 1 from `pending` when nothing is pending, and from \
-            `loop` when --max-turns ran out; 130 on SIGINT, SIGTERM or SIGHUP (finished \
-            results are still written); otherwise the codes of llm-complete.
-
             Security: a model's tool calls are chosen by whoever wrote text it read. File \
             built-ins are confined to the root (openat2 beneath it; symlinks, FIFOs and \
             hard-linked files refused); tools get an allowlisted environment (PATH, HOME, \
@@ -35,6 +31,19 @@ struct LLMTools: LLMCommand {
             /var, only /usr, a few /etc files, the tool's program and readable: paths \
             (read-only), and the root (writable only with --allow-write). Keys are masked in \
             all output, and this process is not dumpable.
+
+            \(HelpTable.exitStatus([(.success, "success"),
+                                    (.checkFailed, "pending: nothing is pending; loop: --max-turns ran out")]
+                                   + SharedHelp.requestStatuses,
+                                   note: "A tool that fails or is refused says so in its result, not in the status; loop ends with its command's status when the command fails, and on a signal the results that finished are still written.").text)
+
+            \(HelpTable("Environment", SharedHelp.configEnvironment + [
+                .init("LLMKIT_BWRAP", "the bubblewrap program for --isolate (default: bwrap in /usr/bin, /usr/local/bin or /bin; empty: none)"),
+                .init("LLMKIT_CALL", "set for every tool process, so that all a call started can be found and ended"),
+                .init("LLM_ARG_NAME", "set for a command tool with arguments_env: true, one per argument"),
+            ]).text)
+
+            \(HelpTable("Files", [.init("tools.yaml", "the tools file given with -f (see llmkit(5))"), SharedHelp.configFile]).text)
             """,
         version: LLMKitVersion.current,
         subcommands: [List.self, Exec.self, Pending.self, Loop.self]
