@@ -124,6 +124,8 @@ public struct CompletionOptions: ParsableArguments {
             status = await tool.run()
         } catch {
             log.error(error)
+            // Setting up failed before any input was read: the failure is the output.
+            if !text, !dryRun, error.kind != .usage { try? RecordWriter.standardOutput.write(error.record) }
             status = error.exitStatus
         }
         ProcessTree.killAllDescendants()

@@ -140,6 +140,8 @@ struct LLMCost: LLMCommand {
             status = try tally(log: log)
         } catch {
             log.error(error)
+            // Whatever was written (annotated records) stays; the failure follows as a record.
+            if !text { try? RecordWriter.standardOutput.write(error.record) }
             status = error.exitStatus
         }
         Interruption.exitUnlessInterrupted(status)

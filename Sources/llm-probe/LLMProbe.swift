@@ -130,6 +130,7 @@ struct LLMProbe: LLMCommand {
                 try? RecordWriter.standardOutput.writeText("LLM UNKNOWN - \(TerminalText.escaped(error.message))\n")
                 status = 3
             } else {
+                if format == .jsonl, !text { try? RecordWriter.standardOutput.write(error.record) }
                 status = error.exitStatus.rawValue
             }
         }

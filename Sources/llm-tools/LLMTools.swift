@@ -103,26 +103,47 @@ struct ToolOptions: ParsableArguments {
     }
 }
 
-/// Reads the conversation on stdin (none when stdin is a terminal).
-func readConversation() throws(LLMError) -> Conversation {
+/// Reads the conversation on stdin (none when stdin is a terminal). With `passOn`, a line
+/// that cannot be read still lets the lines before it flow on, ahead of the error record.
+func readConversation(passOn: Bool) throws(LLMError) -> Conversation {
     var conversation = Conversation()
     guard !FileDescriptorIO.isTerminal(0) else { return conversation }
     var source = InputSource(reader: LineReader(fd: 0))
-    switch try source.start() {
-    case .empty: break
-    case .text: throw LLMError(.invalidInput, "llm-tools reads a conversation in JSON Lines, not plain text")
-    case .records(let first):
-        try conversation.add(first)
-        while let line = try source.next() { try conversation.add(line) }
+    do throws(LLMError) {
+        switch try source.start() {
+        case .empty: break
+        case .text: throw LLMError(.invalidInput, "llm-tools reads a conversation in JSON Lines, not plain text")
+        case .records(let first):
+            try conversation.add(first)
+            while let line = try source.next() { try conversation.add(line) }
+        }
+    } catch {
+        if passOn { passOnLines(of: conversation) }
+        throw error
     }
     return conversation
+}
+
+/// Runs what comes after reading the conversation; when it fails, the conversation still
+/// flows on, ahead of the error record.
+func passingOn<T>(_ conversation: Conversation, _ step: () async throws(LLMError) -> T) async throws(LLMError) -> T {
+    do throws(LLMError) {
+        return try await step()
+    } catch {
+        passOnLines(of: conversation)
+        throw error
+    }
+}
+
+private func passOnLines(of conversation: Conversation) {
+    for line in conversation.lines { try? RecordWriter.standardOutput.writeLine(line.raw) }
 }
 
 /// Runs a subcommand body with the one place errors are rendered, and owns what a process
 /// must decide for itself: non-dumpable (tools cannot read our keys), the reaper of every
 /// orphaned descendant, and on SIGINT, SIGTERM or SIGHUP: the results that completed, an
 /// `interrupted` error record, every descendant killed, exit 130.
-func runTool(_ verbose: Bool, _ body: (Log, FinishedResults) async throws(LLMError) -> ExitStatus) async -> Never {
+func runTool(_ verbose: Bool, records: Bool = true, _ body: (Log, FinishedResults) async throws(LLMError) -> ExitStatus) async -> Never {
     FileDescriptorIO.ignoreSigpipe()
     ProcessTree.makeNonDumpable()
     ProcessTree.becomeSubreaper()
@@ -147,6 +168,7 @@ func runTool(_ verbose: Bool, _ body: (Log, FinishedResults) async throws(LLMErr
         status = try await body(log, finished)
     } catch {
         log.error(error)
+        if records { try? RecordWriter.standardOutput.write(error.record) }
         status = error.exitStatus
     }
     ProcessTree.killAllDescendants()
@@ -165,9 +187,11 @@ extension LLMTools {
         var text = false
 
         func run() async throws {
-            await runTool(options.verbose) { _, _ throws(LLMError) in
-                let conversation = try readConversation()
-                let executor = try await options.executor(try options.toolsFile(), startMCP: true)
+            await runTool(options.verbose, records: !text) { _, _ throws(LLMError) in
+                let conversation = try readConversation(passOn: !text)
+                let executor = try await passingOn(text ? Conversation() : conversation) { () async throws(LLMError) in
+                    try await options.executor(try options.toolsFile(), startMCP: true)
+                }
                 let output = RecordWriter.standardOutput
                 if text {
                     let width = executor.definitions.map { TerminalText.escaped($0.name).count }.max() ?? 0
@@ -199,9 +223,11 @@ extension LLMTools {
 
         func run() async throws {
             await runTool(options.verbose) { log, finished throws(LLMError) in
-                let conversation = try readConversation()
+                let conversation = try readConversation(passOn: true)
                 let pending = PendingCalls.of(conversation.messages)
-                let executor = try await options.executor(try options.toolsFile(), startMCP: !pending.isEmpty)
+                let executor = try await passingOn(conversation) { () async throws(LLMError) in
+                    try await options.executor(try options.toolsFile(), startMCP: !pending.isEmpty)
+                }
                 try await ToolsRun(executor: executor, jobs: jobs, log: log, finished: finished).exec(conversation)
                 await executor.shutdown()
                 return .success
@@ -215,8 +241,8 @@ extension LLMTools {
             discussion: "Writes nothing, so shell can drive a loop: while llm-tools pending < chat.jsonl; do ...; done")
 
         func run() async throws {
-            await runTool(false) { _, _ throws(LLMError) in
-                PendingCalls.of(try readConversation().messages).isEmpty ? .checkFailed : .success
+            await runTool(false, records: false) { _, _ throws(LLMError) in
+                PendingCalls.of(try readConversation(passOn: false).messages).isEmpty ? .checkFailed : .success
             }
         }
     }
@@ -254,8 +280,10 @@ extension LLMTools {
 
         func run() async throws {
             await runTool(options.verbose) { log, finished throws(LLMError) in
-                let conversation = try readConversation()
-                let executor = try await options.executor(try options.toolsFile(), startMCP: true)
+                let conversation = try readConversation(passOn: true)
+                let executor = try await passingOn(conversation) { () async throws(LLMError) in
+                    try await options.executor(try options.toolsFile(), startMCP: true)
+                }
                 let status = try await ToolsRun(executor: executor, jobs: jobs, log: log, finished: finished).loop(conversation, command: command, maxTurns: maxTurns, modelTimeout: modelTimeout)
                 await executor.shutdown()
                 return status

@@ -5,6 +5,8 @@ struct BatchInput {
     enum Item {
         case request(InputLine, BatchRequest, options: RequestOptions, tools: [ToolDefinition])
         case passThrough(InputLine)
+        /// A line that is not a record: a failed request, whose result stands in its place.
+        case unreadable(LLMError)
     }
 
     private var pending: InputLine?
@@ -24,10 +26,18 @@ struct BatchInput {
         if let first = pending {
             line = first
             pending = nil
-        } else if let read = try source.next() {
-            line = read
         } else {
-            return nil
+            let read: InputLine?
+            do throws(LLMError) {
+                read = try source.next()
+            } catch {
+                // Not JSON, or not a record: that line fails, and the rest go on. A line too
+                // long to read, or a read that fails, ends the input.
+                guard error.kind == .invalidInput else { throw error }
+                return .unreadable(error)
+            }
+            guard let read else { return nil }
+            line = read
         }
         switch line.record {
         case .batch(let request):

@@ -55,6 +55,8 @@ struct BatchRun {
                         running += 1
                     case .passThrough(let line):
                         outputs[nextIndex] = .passThrough(line.raw)
+                    case .unreadable(let error):
+                        outputs[nextIndex] = failed(error, ["id": .null], label: nil)
                     }
                     nextIndex += 1
                 }
@@ -125,10 +127,10 @@ struct BatchRun {
         }
     }
 
-    private func failed(_ error: LLMError, _ partial: JSONObject, label: String) -> Output {
+    private func failed(_ error: LLMError, _ partial: JSONObject, label: String?) -> Output {
         var result = partial
         result["error"] = .object(error.record.removing(["type"]))
-        tool.log.note("request \(label): \(error.message)")
+        tool.log.note(label.map { "request \($0): \(error.message)" } ?? error.message)
         return .result(result, text: nil, failure: error)
     }
 }

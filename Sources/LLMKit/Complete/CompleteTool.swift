@@ -69,7 +69,11 @@ public struct CompleteTool: Sendable {
                 if let prompt = settings.prompt { conversation.messages.append(.user(prompt)) }
             }
         } catch {
-            return fail(error, writeRecord: false)
+            // The lines read before the one that failed still flow on, then the failure as a
+            // record: a later stage or a log keeps both (a missing prompt is a usage error).
+            guard error.kind != .usage, !settings.dryRun else { return fail(error, writeRecord: false) }
+            try? echo(conversation, sent: [])
+            return fail(error, writeRecord: true)
         }
         return await complete(conversation)
     }
@@ -84,7 +88,8 @@ public struct CompleteTool: Sendable {
 
     private func complete(_ conversation: Conversation) async -> ExitStatus {
         guard !conversation.messages.isEmpty else {
-            return fail(LLMError(.invalidInput, "the input has no messages to reply to"), writeRecord: false)
+            if !settings.dryRun { try? echo(conversation, sent: []) }
+            return fail(LLMError(.invalidInput, "the input has no messages to reply to"), writeRecord: !settings.dryRun)
         }
         let plan: RoutePlan
         do throws(LLMError) {

@@ -30,6 +30,9 @@ struct ProviderBatchRun {
                     }
                 case .passThrough(let line):
                     lines.append(.passThrough(String(decoding: line.raw, as: UTF8.self)))
+                case .unreadable(let error):
+                    log.note(error.message)
+                    lines.append(.failed(idKey: "id", id: nil, error: error.record.removing(["type"])))
                 }
             }
             guard let target else {
