@@ -8,7 +8,7 @@ import Testing
     /// Tests/Fixtures/agent and run there with the built tools on PATH.
     func runREADMELoops() throws -> URL {
         let readme = try String(contentsOf: Paths.packageRoot.appendingPathComponent("README.md"), encoding: .utf8)
-        let afterMarker = try #require(readme.components(separatedBy: "<!-- agent-loops -->").dropFirst().first)
+        let afterMarker = try #require(readme.components(separatedBy: "<!-- agent-loops: run as written by AgentLoopTests -->").dropFirst().first)
         let block = try #require(afterMarker.components(separatedBy: "```sh\n").dropFirst().first?.components(separatedBy: "```").first)
         let work = Paths.temporaryDirectory().appendingPathComponent("agent")
         try FileManager.default.copyItem(at: Paths.fixture("agent"), to: work)

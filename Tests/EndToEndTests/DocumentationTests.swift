@@ -27,4 +27,28 @@ import Testing
             #expect(!FileManager.default.fileExists(atPath: work.appendingPathComponent("CHANGELOG.draft").path), "run \(attempt) left the target behind")
         }
     }
+
+    /// Every shell block of the README is run as written by a test, which the marker above
+    /// it names, or is marked as one that cannot run offline: none is left unchecked by
+    /// accident.
+    @Test func everyShellBlockIsRunByATestOrMarkedAsNotRunOffline() throws {
+        let readme = try String(contentsOf: Paths.packageRoot.appendingPathComponent("README.md"), encoding: .utf8)
+        let lines = readme.components(separatedBy: "\n")
+        var inBlock = false
+        var checked = 0
+        for (number, line) in lines.enumerated() where line.hasPrefix("```") {
+            defer { inBlock.toggle() }
+            guard !inBlock, line == "```sh" || line == "```make" else { continue }
+            checked += 1
+            let marker = number > 0 ? lines[number - 1] : ""
+            if let suite = marker.components(separatedBy: "run as written by ").dropFirst().first?.components(separatedBy: " ").first {
+                let file = Paths.packageRoot.appendingPathComponent("Tests/EndToEndTests/\(suite).swift")
+                let test = try String(contentsOf: file, encoding: .utf8)
+                #expect(test.contains("README.md"), "README.md:\(number + 1): \(suite) does not read the README")
+            } else {
+                #expect(marker.hasPrefix("<!-- not run offline"), "README.md:\(number + 1): a shell block that no test runs and no marker explains")
+            }
+        }
+        #expect(checked >= 10)
+    }
 }
