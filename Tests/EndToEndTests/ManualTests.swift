@@ -82,6 +82,27 @@ import Testing
         }
     }
 
+    /// Every `--flag` the README shows is one of ours, or one of the other programs it
+    /// shows beside them.
+    @Test func everyFlagTheReadmeShowsExists() throws {
+        let others: Set<String> = [
+            "staged", "oneline",                              // git
+            "no-display-prompt",                              // llama-cli, in a cmd runner
+            "api",                                            // text-generation-webui
+            "functions", "save",                              // llm, in "Coming from"
+            "list-models", "prompt", "rag", "serve",          // aichat, in "Coming from"
+        ]
+        var ours = Set<String>()
+        for tool in Self.tools { ours.formUnion(Self.longFlags(of: try Self.dump(tool))) }
+        let readme = try String(contentsOfFile: Self.path("README.md"), encoding: .utf8)
+        let regex = try NSRegularExpression(pattern: "(?<![\\w-])--([a-z][a-z0-9-]+)")
+        let shown = Set(regex.matches(in: readme, range: NSRange(readme.startIndex..., in: readme)).compactMap {
+            Range($0.range(at: 1), in: readme).map { String(readme[$0]) }
+        })
+        #expect(shown.count > 30)
+        #expect(shown.subtracting(ours).subtracting(others).isEmpty, "the README shows flags no tool has: \(shown.subtracting(ours).subtracting(others).sorted())")
+    }
+
     /// The LLMKIT_ variables the README and the man pages name are the ones the code reads or sets.
     @Test func everyDocumentedVariableExistsAndEveryVariableIsDocumented() throws {
         let sources = try Self.files(under: "Sources", ending: ".swift").map { try String(contentsOfFile: $0, encoding: .utf8) }.joined()
