@@ -53,7 +53,7 @@ import Testing
         let section = try #require(readme.components(separatedBy: "\n## Configuration reference\n").dropFirst().first?
             .components(separatedBy: "\n## ").first)
         // A reference entry is a list item that starts with its key: "- `providers.NAME.timeout`: …".
-        let regex = try NSRegularExpression(pattern: "^- `([a-z_.A-Z\\[\\]]+)`", options: .anchorsMatchLines)
+        let regex = try NSRegularExpression(pattern: "^- `([a-z_.A-Z0-9\\[\\]]+)`", options: .anchorsMatchLines)
         let listed = Set(regex.matches(in: section, range: NSRange(section.startIndex..., in: section)).compactMap {
             Range($0.range(at: 1), in: section).map { String(section[$0]).split(separator: ".").last.map(String.init) ?? "" }
         })
