@@ -78,3 +78,15 @@ import Testing
         #expect(Self.code(result.lastRecord) == "invalid_input", "\(result.stdout)")
     }
 }
+
+extension FailuresOnStdoutTests {
+    /// A conversation that ends in an error record is one an earlier stage failed: the next
+    /// stage passes it on and ends with its status, and asks no model about half of it.
+    @Test(arguments: [("llm-complete", ["-m", "mock/echo"]), ("llm-stream", ["-m", "mock/echo"]), ("llm-tools", ["exec"])])
+    func aConversationThatEndsInAnErrorIsPassedOnNotContinued(_ tool: String, _ arguments: [String]) throws {
+        let input = "{\"role\":\"user\",\"content\":\"hi\"}\n{\"type\":\"error\",\"code\":\"connection_failed\",\"message\":\"refused\"}\n"
+        let result = try run(tool, arguments, stdin: input)
+        #expect(result.status == 69, "\(result.stderr)")
+        #expect(result.stdout == input, "\(result.stdout)")
+    }
+}
