@@ -135,6 +135,13 @@ func passingOn<T>(_ conversation: Conversation, _ step: () async throws(LLMError
     }
 }
 
+/// A conversation an earlier stage failed: passed on as it is, ending with its status.
+func passOn(_ conversation: Conversation, _ failure: LLMError, _ log: Log) -> ExitStatus {
+    passOnLines(of: conversation)
+    log.error(failure)
+    return failure.exitStatus
+}
+
 private func passOnLines(of conversation: Conversation) {
     for line in conversation.lines { try? RecordWriter.standardOutput.writeLine(line.raw) }
 }
@@ -224,6 +231,7 @@ extension LLMTools {
         func run() async throws {
             await runTool(options.verbose) { log, finished throws(LLMError) in
                 let conversation = try readConversation(passOn: true)
+                if let failure = conversation.upstreamFailure { return passOn(conversation, failure, log) }
                 let pending = PendingCalls.of(conversation.messages)
                 let executor = try await passingOn(conversation) { () async throws(LLMError) in
                     try await options.executor(try options.toolsFile(), startMCP: !pending.isEmpty)
@@ -281,6 +289,7 @@ extension LLMTools {
         func run() async throws {
             await runTool(options.verbose) { log, finished throws(LLMError) in
                 let conversation = try readConversation(passOn: true)
+                if let failure = conversation.upstreamFailure { return passOn(conversation, failure, log) }
                 let executor = try await passingOn(conversation) { () async throws(LLMError) in
                     try await options.executor(try options.toolsFile(), startMCP: true)
                 }

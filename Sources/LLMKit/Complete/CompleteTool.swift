@@ -87,6 +87,10 @@ public struct CompleteTool: Sendable {
     }
 
     private func complete(_ conversation: Conversation) async -> ExitStatus {
+        if let failure = conversation.upstreamFailure, !settings.dryRun {
+            try? echo(conversation, sent: [])
+            return fail(failure, writeRecord: false)
+        }
         guard !conversation.messages.isEmpty else {
             if !settings.dryRun { try? echo(conversation, sent: []) }
             return fail(LLMError(.invalidInput, "the input has no messages to reply to"), writeRecord: !settings.dryRun)

@@ -5,10 +5,14 @@ public struct Conversation: Sendable {
     public var messages: [ChatMessage] = []
     public var tools: [ToolDefinition] = []
     public var options = RequestOptions()
+    /// The error record the input ends with: an earlier stage failed, and a later one passes
+    /// that on rather than act on half a conversation.
+    public var upstreamFailure: LLMError?
 
     public init() {}
 
     public mutating func add(_ line: InputLine) throws(LLMError) {
+        upstreamFailure = nil
         switch line.record {
         case .message(let message): messages.append(message)
         case .tools(let definitions): tools = ToolDefinition.merging(definitions, into: tools)
@@ -20,7 +24,11 @@ public struct Conversation: Sendable {
             }
         case .batch:
             throw LLMError(.invalidInput, "line \(line.number): a batch request line cannot follow conversation records")
-        case .other: break
+        case .other(let object):
+            if object["type"]?.stringValue == "error" {
+                let kind = object["code"]?.stringValue.flatMap(LLMError.Kind.init(rawValue:)) ?? .internalError
+                upstreamFailure = LLMError(kind, "an earlier stage failed: " + (object["message"]?.stringValue ?? "no message"))
+            }
         }
         lines.append(line)
     }
