@@ -168,7 +168,7 @@ def page(tool, dump, version):
     sections["OPTIONS"] = options(command)
     sections["SEE ALSO"] = [", ".join("\\fB" + t + "\\fR(1)" for t in TOOLS if t != tool) + ", \\fBllmkit\\fR(5)"]
     out = ['.\\" Written by scripts/manpage.py from ' + tool + " --experimental-dump-help: make man.",
-           '.TH "%s" 1 "" "llmkit %s" "%s"' % (tool.upper(), version, MANUAL),
+           '.TH "%s" 1 "" "llmkit %s" "%s"' % (tool.upper(), version, MANUAL), ".nh",
            ".SH NAME", escape(tool) + " \\- " + line(command.get("abstract", "")),
            ".SH SYNOPSIS"] + synopsis_lines
     for name in ORDER:
@@ -188,7 +188,7 @@ def reference(readme, version):
     end = text.find("\n## ", start + 1)
     body = text[start:end if end > 0 else len(text)].strip("\n").split("\n\n")
     out = ['.\\" Written by scripts/manpage.py from README.md\'s "Configuration reference": make man.',
-           '.TH "LLMKIT" 5 "" "llmkit %s" "%s"' % (version, MANUAL),
+           '.TH "LLMKIT" 5 "" "llmkit %s" "%s"' % (version, MANUAL), ".nh",
            ".SH NAME", "llmkit \\- the configuration, tools and agents files of the llmkit tools",
            ".SH DESCRIPTION"]
     for block in body[1:]:
