@@ -64,7 +64,7 @@ public struct RoutingConfig: Sendable {
         guard let map = value as? [String: Any], let model = map["model"] as? String else {
             throw LLMError(.configuration, "\(place): \(at) must be a mapping with a model (and optional when:, fallbacks:)")
         }
-        if let unknown = map.keys.first(where: { !["model", "when", "fallbacks"].contains($0) }) {
+        if let unknown = map.keys.first(where: { !FileKeys.routeRule.contains($0) }) {
             throw LLMError(.configuration, "\(place): \(at).\(unknown) is not a rule setting; a rule has model, when and fallbacks")
         }
         var rule = RoutingRule(model: model)

@@ -41,7 +41,7 @@ public struct PriceTable: Sendable {
     @discardableResult
     public mutating func add(ownFormat json: JSONValue, source: String) throws(LLMError) -> Int {
         var taken = 0
-        let known: Set<String> = ["input", "output", "cache_read", "cache_write", "cache_write_1h", "reasoning", "per_hour"]
+        let known = FileKeys.price
         for (name, value) in json.objectValue?.entries ?? [] {
             guard let entry = value.objectValue else { throw LLMError(.configuration, "\(source): the price of \(name) must be a mapping") }
             if let unknown = entry.entries.map(\.0).first(where: { !known.contains($0) }) {

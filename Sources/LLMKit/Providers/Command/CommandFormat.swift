@@ -54,9 +54,8 @@ struct RunnerCommand: Sendable {
         case .object(let object): o = object
         default: return .failure("must be a list of arguments, or a mapping with argv:")
         }
-        let known: Set<String> = ["argv", "input", "output", "timeout", "env"]
-        if let unknown = o.entries.map(\.0).first(where: { !known.contains($0) }) {
-            return .failure("\(unknown) is not a setting; a command has \(known.sorted().joined(separator: ", "))")
+        if let unknown = o.entries.map(\.0).first(where: { !FileKeys.runner.contains($0) }) {
+            return .failure("\(unknown) is not a setting; a command has \(FileKeys.runner.sorted().joined(separator: ", "))")
         }
         guard let items = o["argv"]?.arrayValue, !items.isEmpty else { return .failure("argv must list the program and its arguments") }
         let argv = items.compactMap(\.stringValue)
