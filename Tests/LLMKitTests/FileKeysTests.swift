@@ -42,9 +42,23 @@ import Testing
         "tools:\n  - builtin: http_get\n    allow: true\n    hosts: example.com\n",
         "mcp: {name: fs}\n",
         "root: 5\ntools: []\n",
+        "tools:\n  - name: w\n    description: 5\n    command: [./w.sh]\n",
+        "tools:\n  - name: w\n    parameters: x\n    command: [./w.sh]\n",
+        "tools:\n  - {type: function, function: {name: w, parameters: [a]}}\n",
     ])
     func aToolsFileValueOfTheWrongTypeIsAnError(_ yaml: String) {
         #expect(toolsError(yaml) != nil, "loaded: \(yaml)")
+    }
+
+    /// A definition pasted from a provider's documentation loads: OpenAI's `strict` (flat or
+    /// in its `function` wrapper) and Anthropic's `cache_control` are theirs, not misspellings.
+    @Test(arguments: [
+        "tools:\n  - {name: w, strict: true, parameters: {type: object}, command: [./w.sh]}\n",
+        "tools:\n  - {type: function, function: {name: w, strict: true, parameters: {type: object}}}\n",
+        "tools:\n  - {name: w, input_schema: {type: object}, cache_control: {type: ephemeral}, command: [./w.sh]}\n",
+    ])
+    func aDefinitionPastedFromAProviderLoads(_ yaml: String) {
+        #expect(toolsError(yaml) == nil)
     }
 
     @Test func theKeysTheCodeReadsAreTheKeysTheReferenceLists() throws {
