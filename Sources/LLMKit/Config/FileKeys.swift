@@ -20,8 +20,11 @@ public enum FileKeys {
     /// The tools file's top level (`type` when the file is a `tools` record).
     public static let toolsFile: Set<String> = ["root", "allow_write", "readable", "tools", "mcp", "type"]
     /// A command tool, or a definition alone (`type` and `function`: OpenAI's wrapper).
+    /// `strict` and `cache_control` come with definitions pasted from OpenAI's and
+    /// Anthropic's documentation: accepted, so the paste loads, and not sent.
     public static let commandTool: Set<String> = [
         "name", "description", "parameters", "input_schema", "type", "function", "command", "timeout", "env", "arguments_env",
+        "strict", "cache_control",
     ]
     /// A built-in tool.
     public static let builtinTool: Set<String> = ["builtin", "allow", "hosts", "timeout"]

@@ -129,6 +129,7 @@ public struct ToolsFile: Sendable {
                 continue
             }
             try check(entry, FileKeys.commandTool, place)
+            try checkDefinition(entry["function"]?.objectValue ?? entry, place)
             guard let definition = ToolDefinition(json: item) else { throw bad("\(place) has no name") }
             guard let command = item["command"] else {
                 // A definition only (as in a tools record): callable by nobody here.
@@ -163,6 +164,17 @@ public struct ToolsFile: Sendable {
 
         func check(_ object: JSONObject, _ known: Set<String>, _ place: String) throws(LLMError) {
             if let unknown = FileKeys.unknown(in: object, known: known, at: place) { throw bad(unknown) }
+        }
+
+        /// A schema that is not a mapping would reach the model as garbage, or be refused by
+        /// the provider at the first request instead of here.
+        func checkDefinition(_ definition: JSONObject, _ place: String) throws(LLMError) {
+            _ = try string(definition, "description", place)
+            for key in ["parameters", "input_schema"] {
+                if let schema = definition[key], schema != .null, schema.objectValue == nil {
+                    throw bad("\(place): \(key) must be a JSON Schema mapping, e.g. {type: object, properties: {city: {type: string}}}")
+                }
+            }
         }
 
         // A value of the wrong type is an error, not "absent": `tools: read_file` read as no
