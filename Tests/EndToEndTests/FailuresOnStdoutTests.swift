@@ -90,3 +90,46 @@ extension FailuresOnStdoutTests {
         #expect(result.stdout == input, "\(result.stdout)")
     }
 }
+
+extension FailuresOnStdoutTests {
+    /// A line that changes how every later line is asked (a bad `options` or `tools` line), or
+    /// a message where whole requests belong, stops the batch: what came before it is
+    /// written, and then an error record that names the line, and nothing after it runs.
+    @Test(arguments: [
+        #"{"type":"options","temperature":"hot"}"#,
+        #"{"type":"tools","tools":5}"#,
+        #"{"role":"user","content":"stray"}"#,
+    ])
+    func aBatchThatStopsEndsWithAnErrorRecord(_ stopper: String) throws {
+        let input = """
+            {"id":"a","messages":[{"role":"user","content":"one"}]}
+            \(stopper)
+            {"id":"c","messages":[{"role":"user","content":"three"}]}
+
+            """
+        let result = try run("llm-complete", ["-m", "mock/echo", "-j", "2"], stdin: input)
+        #expect(result.status == 65, "\(result.stderr)")
+        let records = result.records
+        #expect(records.first?["id"]?.stringValue == "a" && records.first?["message"] != nil, "\(result.stdout)")
+        #expect(Self.code(records.last) == "invalid_input", "\(result.stdout)")
+        #expect(records.last?["message"]?.stringValue?.contains("line 2") == true, "\(result.stdout)")
+        #expect(!records.contains { $0["id"]?.stringValue == "c" }, "went on past line 2: \(result.stdout)")
+    }
+}
+
+extension FailuresOnStdoutTests {
+    /// `--batch-api` and `--resume` end a failed run with an error record too: a job that
+    /// cannot be submitted, and a file that holds no job.
+    @Test func aProviderBatchThatFailsEndsWithAnErrorRecord() throws {
+        let request = #"{"id":"a","messages":[{"role":"user","content":"one"}]}"# + "\n"
+        let submit = try run("llm-complete", ["--batch-api", "-m", "openai/gpt-4o-mini", "--api-base", "http://127.0.0.1:9/v1"],
+                             stdin: request, environment: ["OPENAI_API_KEY": "sk-test-unused"])
+        #expect(submit.status == 69, "\(submit.stderr)")
+        #expect(Self.code(submit.lastRecord) != nil, "\(submit.stdout)")
+        let file = Paths.temporaryDirectory().appendingPathComponent("job.jsonl")
+        try #"{"type":"note","text":"no job here"}"#.write(to: file, atomically: true, encoding: .utf8)
+        let resume = try run("llm-complete", ["--resume", file.path])
+        #expect(resume.status != 0, "\(resume.stderr)")
+        #expect(Self.code(resume.lastRecord) != nil, "\(resume.stdout)")
+    }
+}
