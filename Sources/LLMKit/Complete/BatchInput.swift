@@ -12,16 +12,15 @@ struct BatchInput {
     private var pending: InputLine?
     private var options = RequestOptions()
     private var tools: [ToolDefinition] = []
-    /// A bad `options` line still passes through; its error ends the input at the next read.
-    private var failure: LLMError?
 
     init(first: InputLine) {
         pending = first
     }
 
-    /// The next item; nil at the end of the input.
+    /// The next item; nil at the end of the input. Throws what ends the batch: a line that
+    /// would change every later line (bad `options` or `tools`), a message record, a line
+    /// too long to read, a read that fails.
     mutating func next(from source: inout InputSource) throws(LLMError) -> Item? {
-        if let failure { throw failure }
         let line: InputLine
         if let first = pending {
             line = first
@@ -31,9 +30,8 @@ struct BatchInput {
             do throws(LLMError) {
                 read = try source.next()
             } catch {
-                // Not JSON, or not a record: that line fails, and the rest go on. A line too
-                // long to read, or a read that fails, ends the input.
-                guard error.kind == .invalidInput else { throw error }
+                // Not JSON, or not a record: that line fails, and the rest go on.
+                guard error.kind == .invalidInput, !source.brokenLineWasSettings else { throw error }
                 return .unreadable(error)
             }
             guard let read else { return nil }
@@ -46,7 +44,7 @@ struct BatchInput {
             do throws(LLMError) {
                 options = try RequestOptions(json: object).over(options)
             } catch {
-                failure = LLMError(.invalidInput, "line \(line.number): \(error.message)")
+                throw LLMError(.invalidInput, "line \(line.number): \(error.message)")
             }
         case .tools(let definitions):
             tools = ToolDefinition.merging(definitions, into: tools)

@@ -75,7 +75,8 @@ struct BatchRun {
                 }
             }
         }
-        if let inputError { return tool.fail(inputError, writeRecord: false) }
+        // Every result before the failure is written by now: the error record ends them.
+        if let inputError { return tool.fail(inputError, writeRecord: true) }
         return firstFailure ?? .success
     }
 

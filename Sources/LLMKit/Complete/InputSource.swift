@@ -20,6 +20,9 @@ public struct InputSource {
     }
 
     private var reader: LineReader
+    /// The last line that failed was a `tools` or `options` record: a batch cannot answer
+    /// it alone and go on, since it changes how every later line is asked.
+    public private(set) var brokenLineWasSettings = false
 
     public init(reader: LineReader) { self.reader = reader }
 
@@ -53,7 +56,7 @@ public struct InputSource {
         return nil
     }
 
-    private func decode(_ line: [UInt8], number: Int) throws(LLMError) -> InputLine {
+    private mutating func decode(_ line: [UInt8], number: Int) throws(LLMError) -> InputLine {
         let value: JSONValue
         do {
             value = try JSONParser.parse(line)
@@ -66,6 +69,7 @@ public struct InputSource {
         do {
             return InputLine(number: number, raw: line, record: try Record(object))
         } catch {
+            brokenLineWasSettings = ["tools", "options"].contains(object["type"]?.stringValue ?? "")
             throw LLMError(.invalidInput, "line \(number): \(error.message)")
         }
     }

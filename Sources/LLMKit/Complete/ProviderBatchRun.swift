@@ -50,7 +50,7 @@ struct ProviderBatchRun {
             log.note("submitted batch \(id) (\(entries.count) requests) to \(target.settings.name); waiting (Ctrl-C writes the job record, for --resume)")
             return await wait(job, service: service, provider: target.provider)
         } catch {
-            return tool.fail(error, writeRecord: false)
+            return tool.fail(error, writeRecord: error.kind != .usage)
         }
     }
 
@@ -100,7 +100,7 @@ struct ProviderBatchRun {
             let service = try Self.service(settings, http)
             return await wait(job, service: service, provider: provider)
         } catch {
-            return tool.fail(error, writeRecord: false)
+            return tool.fail(error, writeRecord: error.kind != .usage)
         }
     }
 
@@ -143,7 +143,7 @@ struct ProviderBatchRun {
             // The job runs on at the provider: its record is what collects it later.
             if !tool.settings.textOutput { try? tool.output.write(job.record) }
             log.note("batch \(job.id) is still at \(job.provider): collect it with --resume FILE, FILE holding the batch_job record" + (tool.settings.textOutput ? " (run with --detach, or without -t, to get it)" : " just written"))
-            return tool.fail(error, writeRecord: false)
+            return tool.fail(error, writeRecord: true)
         }
     }
 
