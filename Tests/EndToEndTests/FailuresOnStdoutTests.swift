@@ -133,3 +133,21 @@ extension FailuresOnStdoutTests {
         #expect(Self.code(resume.lastRecord) != nil, "\(resume.stdout)")
     }
 }
+
+extension FailuresOnStdoutTests {
+    /// A loop's model command that fails ends the loop with the command's own status (as
+    /// `--help` says), and its error record is passed on even when it failed before copying
+    /// the conversation; a command that wrote none gets one written for it.
+    @Test(arguments: [
+        (#"cat > /dev/null; echo '{"type":"error","code":"config_error","message":"bad config"}'; exit 78"#, Int32(78), "config_error"),
+        ("cat > /dev/null; exit 2", Int32(2), "step_failed"),
+        ("cat > /dev/null; kill -9 $$", Int32(137), "step_failed"),
+    ])
+    func aLoopEndsWithItsCommandsStatusAndAnErrorRecord(_ script: String, _ status: Int32, _ code: String) throws {
+        let question = #"{"role":"user","content":"hi"}"# + "\n"
+        let result = try run("llm-tools", ["loop", "--", "/bin/sh", "-c", script], stdin: question)
+        #expect(result.status == status, "\(result.stderr)")
+        #expect(result.records.first?["content"] == "hi", "\(result.stdout)")
+        #expect(Self.code(result.lastRecord) == code, "\(result.stdout)")
+    }
+}
