@@ -31,6 +31,8 @@ public struct LLMError: Error, Sendable, Equatable {
         case schemaMismatch = "schema_mismatch"
         case ioError = "io_error"
         case interrupted = "interrupted"
+        /// `llm-tools loop`'s model command failed and wrote no error record of its own.
+        case stepFailed = "step_failed"
         case internalError = "internal_error"
 
         public var exitStatus: ExitStatus {
@@ -43,7 +45,7 @@ public struct LLMError: Error, Sendable, Equatable {
             case .rateLimited, .serverError, .overloaded, .timeout, .streamInterrupted: .temporaryFailure
             case .ioError: .ioError
             case .interrupted: .interrupted
-            case .internalError: .software
+            case .internalError, .stepFailed: .software
             }
         }
     }

@@ -10,7 +10,7 @@ public enum FallbackPolicy {
              .contextLengthExceeded:
             true
         case .usage, .invalidInput, .lineTooLong, .configuration, .unknownProvider, .badRequest, .schemaMismatch,
-             .ioError, .interrupted, .internalError, .noLocalCandidate, .fallbacksFailed:
+             .ioError, .interrupted, .internalError, .stepFailed, .noLocalCandidate, .fallbacksFailed:
             false
         }
     }

@@ -134,7 +134,7 @@ extension LLMError {
         case .timeout: 504
         case .interrupted: 503
         case .configuration, .unknownProvider, .ioError, .internalError: 500
-        case .serverError, .connectionFailed, .streamInterrupted, .fallbacksFailed, .invalidReply: 502
+        case .serverError, .connectionFailed, .streamInterrupted, .fallbacksFailed, .invalidReply, .stepFailed: 502
         }
     }
 }

@@ -73,7 +73,11 @@ public struct ToolsRun: Sendable {
     /// `loop`: alternates `command` (a model step that copies its input and appends a
     /// reply) and tool execution, until the model answers without tool calls or
     /// `maxTurns` model steps have run. Everything is written as it happens.
-    public func loop(_ conversation: Conversation, command: [String], maxTurns: Int, modelTimeout: Double = 600) async throws(LLMError) -> ExitStatus {
+    ///
+    /// Ends with the command's own exit status when it fails (`raw`; `status` is the
+    /// nearest of llmkit's), after its error record, or one written for it.
+    public func loop(_ conversation: Conversation, command: [String], maxTurns: Int,
+                     modelTimeout: Double = 600) async throws(LLMError) -> (status: ExitStatus, raw: Int32) {
         var transcript = conversation.lines.map(\.raw)
         // A conversation that brings no tools record gets the tools file's, first: a model
         // that is not told the tools never calls them.
@@ -99,23 +103,30 @@ public struct ToolsRun: Sendable {
                     }
                 }
             } else if turns > 0 {
-                return .success
+                return (.success, 0)
             }
             guard turns < maxTurns else {
                 log.note("stopped after \(maxTurns) model turn(s): the model still asks for tools (raise --max-turns)")
-                return .checkFailed
+                return (.checkFailed, ExitStatus.checkFailed.rawValue)
             }
             let (newLines, status) = try await ModelStep.run(command, transcript: transcript, output: output, timeout: modelTimeout)
             turns += 1
+            var saidWhy = false
             for line in newLines {
                 transcript.append(line)
-                if let object = try? JSONParser.parse(line).objectValue, object["role"] != nil, let message = try? ChatMessage(json: object) {
+                guard let object = try? JSONParser.parse(line).objectValue else { continue }
+                if object["role"] != nil, let message = try? ChatMessage(json: object) {
                     messages.append(message)
                 }
+                saidWhy = object["type"] == "error"
             }
             if status != 0 {
-                log.note("\(command[0]) exited with status \(status)")
-                return ExitStatus(rawValue: status) ?? .software
+                let how = status > 128 ? "was killed by signal \(status - 128)" : "exited with status \(status)"
+                if !saidWhy {
+                    try output.write(LLMError(.stepFailed, "the model command \(command[0]) \(how) without an error record").record)
+                }
+                log.note("\(command[0]) \(how)")
+                return (ExitStatus(rawValue: status) ?? .software, status)
             }
         }
     }
@@ -177,7 +188,10 @@ enum ModelStep {
             new.append(line)
             try output.writeLine(line)
         }
-        for line in held.dropFirst(transcript.count) {
+        // A step that failed before copying its input still says why: an error record
+        // among the lines it wrote in the copy's place is new, and passed on.
+        for (position, line) in held.enumerated()
+        where position >= transcript.count || (line != transcript[position] && (try? JSONParser.parse(line).objectValue)?["type"] == "error") {
             new.append(line)
             try output.writeLine(line)
         }
