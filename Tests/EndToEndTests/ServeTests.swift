@@ -387,3 +387,25 @@ import Testing
         #expect(result.stderr.contains("16"))
     }
 }
+
+extension ServeHardeningTests {
+    /// An agent command's own setup failure (its command line, config or files) is the
+    /// server's problem: 502, and the client is not told the server's paths or settings,
+    /// which stay in the server's log.
+    @Test func anAgentsSetupFailureIsA502ThatShowsNoServerPaths() throws {
+        let secretPath = "/srv/private/agents/config.yaml"
+        let server = try ServeProcess(agents: """
+            agents:
+              - name: config
+                command: \(ServeTests.shell(ServeTests.record(["type": "error", "code": "config_error", "message": .string("\(secretPath): providers.x.timeout must be a number")]) + "; exit 78"))
+              - name: usage
+                command: \(ServeTests.shell(ServeTests.record(["type": "error", "code": "usage_error", "message": .string("cannot read \(secretPath)")]) + "; exit 64"))
+            """)
+        for agent in ["config", "usage"] {
+            let reply = try server.curl("/v1/chat/completions", body: Self.body(agent))
+            #expect(reply.status == 502, "\(agent): \(reply.body)")
+            #expect(!reply.body.contains(secretPath), "\(agent): \(reply.body)")
+            #expect(reply.body.contains("agent \(agent)"), "\(agent): \(reply.body)")
+        }
+    }
+}
