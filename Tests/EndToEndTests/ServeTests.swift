@@ -409,3 +409,15 @@ extension ServeHardeningTests {
         }
     }
 }
+
+extension ServeHardeningTests {
+    /// A tools file the agents file names is part of the configuration: one that cannot be
+    /// read is exit 78, as `--help` says, not a bad command line.
+    @Test func anAgentsUnreadableToolsFileIsAConfigurationError() throws {
+        let agents = Paths.temporaryDirectory().appendingPathComponent("agents.yaml")
+        try "agents:\n  - name: one\n    model: mock/echo\n    tools: no-such-tools.yaml\n".write(to: agents, atomically: true, encoding: .utf8)
+        let result = try run("llm-serve", ["-f", agents.path, "--port", "0"], stdin: nil, timeout: 10)
+        #expect(result.status == 78, "\(result.stderr)")
+        #expect(result.stderr.contains("no-such-tools.yaml"))
+    }
+}
