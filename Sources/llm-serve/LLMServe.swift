@@ -73,10 +73,14 @@ struct LLMServe: LLMCommand {
                 (.success, "stopped by SIGTERM or SIGINT, after the grace period"),
                 (.usage, "bad command line, or a public --host without a key or --no-auth"),
                 (.ioError, "cannot listen on --host and --port"),
-                (.configuration, "the agents file, the keys file or the config cannot be used"),
+                (.permission, "--api-key-env names a variable that is not set"),
+                (.configuration, "the agents file, a tools file it names, the keys file or the config cannot be used"),
             ]).text)
 
             \(HelpTable("Environment", SharedHelp.configEnvironment + [
+                .init("LLMKIT_TIMEOUT", "model agents: seconds per request to the model"),
+                .init("LLMKIT_API_BASE", "model agents: the server's URL, instead of the provider's"),
+                .init("OPENAI_API_KEY, ...", "model agents: a provider's key (commands get the environment too)"),
                 .init("--api-key-env NAME", "the variable holding the clients' key; removed from the commands' environment"),
                 .init("LLMKIT_USER", "set for commands: the user, as a token safe in paths and shells"),
                 .init("LLMKIT_AGENT", "set for commands: the agent's name"),

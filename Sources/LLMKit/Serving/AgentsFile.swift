@@ -110,7 +110,13 @@ public struct AgentsFile: Sendable {
                 throw bad("\(place): `client_tools` is for a `command` agent; a `model` agent forwards them with `passthrough: true`")
             }
             if let path = try string(object, "tools", place, source) {
-                let tools = try ToolsFile.load(beside(path))
+                // Named by the agents file, so part of the configuration, not the command line.
+                let tools: ToolsFile
+                do throws(LLMError) {
+                    tools = try ToolsFile.load(beside(path))
+                } catch where error.kind == .usage {
+                    throw bad("\(place): \(error.message)")
+                }
                 guard tools.mcpServers.isEmpty else {
                     throw bad("\(place): MCP servers run only in a command agent (command: [llm-tools, loop, -f, \(path), --, …])")
                 }
