@@ -86,3 +86,16 @@ extension FileKeysTests {
         }
     }
 }
+
+extension FileKeysTests {
+    /// A tools or agents file that is not YAML is a configuration error (exit 78), as a
+    /// config file that is not is: the file is set up by a person, not read as input.
+    @Test func aToolsOrAgentsFileThatIsNotYAMLIsAConfigurationError() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("llmkit-broken-\(UUID().uuidString).yaml").path
+        try "tools: [\n".write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        #expect(throws: LLMError.self) { _ = try ToolsFile.load(path) }
+        do { _ = try ToolsFile.load(path) } catch { #expect(error.kind == .configuration, "\(error)") }
+        do { _ = try AgentsFile.load(path) } catch { #expect(error.kind == .configuration, "\(error)") }
+    }
+}
