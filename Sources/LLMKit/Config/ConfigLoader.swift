@@ -28,12 +28,7 @@ public enum ConfigLoader {
         let place = path ?? "config"
         // Through `YAMLValue` (Yams' node tree), not `Yams.load`, which traps on a mapping
         // key that is not a string: a config file must give an error, never a crash.
-        let document: JSONValue
-        do {
-            document = try YAMLValue.parse(text, source: place)
-        } catch {
-            throw LLMError(.configuration, error.message)
-        }
+        let document = try YAMLValue.parse(text, source: place, kind: .configuration)
         let root = document.plainValue
         guard let root else { return Config(path: path) }
         guard let top = root as? [String: Any] else {

@@ -4,12 +4,14 @@ import Yams
 /// YAML (and so JSON, its subset) read into a `JSONValue`, keeping mapping order so a
 /// tool schema written in a file reaches the model as written.
 public enum YAMLValue {
-    public static func parse(_ text: String, source: String) throws(LLMError) -> JSONValue {
+    /// `kind`: what a syntax error is: `.configuration` for a file a person set up (a tools
+    /// or agents file), `.invalidInput` for one read as data.
+    public static func parse(_ text: String, source: String, kind: LLMError.Kind = .invalidInput) throws(LLMError) -> JSONValue {
         let node: Node?
         do {
             node = try Yams.compose(yaml: text)
         } catch {
-            throw LLMError(.invalidInput, "\(source) is not valid YAML or JSON: \(error)")
+            throw LLMError(kind, "\(source) is not valid YAML or JSON: \(error)")
         }
         guard let node else { return .null }
         return convert(node)

@@ -56,7 +56,7 @@ public struct AgentsFile: Sendable {
             throw LLMError(.configuration, "cannot read agents file \(path)")
         }
         let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
-        var file = try parse(YAMLValue.parse(String(decoding: data, as: UTF8.self), source: path), source: path,
+        var file = try parse(YAMLValue.parse(String(decoding: data, as: UTF8.self), source: path, kind: .configuration), source: path,
                              directory: (absolute as NSString).deletingLastPathComponent)
         file.path = (absolute as NSString).standardizingPath
         return file

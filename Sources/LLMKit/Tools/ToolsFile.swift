@@ -92,7 +92,7 @@ public struct ToolsFile: Sendable {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw LLMError(.usage, "cannot read tools file \(path)")
         }
-        var file = try parse(YAMLValue.parse(String(decoding: data, as: UTF8.self), source: path), source: path)
+        var file = try parse(YAMLValue.parse(String(decoding: data, as: UTF8.self), source: path, kind: .configuration), source: path)
         // Absolute, so that what is relative to it does not become relative to the root.
         let path = path.hasPrefix("/") ? path : (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(path)
         file.path = (path as NSString).standardizingPath
