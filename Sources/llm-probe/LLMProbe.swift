@@ -55,7 +55,7 @@ struct LLMProbe: LLMCommand {
     @Option(help: ArgumentHelp("Wait until every target is ready, up to this many seconds (exit 1 if it runs out).", valueName: "seconds"))
     var wait: Double?
 
-    @Option(help: ArgumentHelp("Seconds each probe may take (default 3).", valueName: "seconds"))
+    @Option(help: ArgumentHelp("Seconds each probe may take.", valueName: "seconds"))
     var timeout: Double = 3
 
     @Flag(help: "Fetch a missing -m model through Ollama's /api/pull (progress on stderr on a terminal, else progress records).")
@@ -73,16 +73,16 @@ struct LLMProbe: LLMCommand {
     @Flag(help: "Benchmark each -m model: streamed runs of a fixed prompt after a warm-up (a real, possibly paid, request).")
     var bench = false
 
-    @Option(name: [.customShort("n"), .long], help: "Benchmark runs (default 5).")
+    @Option(name: [.customShort("n"), .long], help: "Benchmark runs.")
     var runs = 5
 
-    @Option(help: "The benchmark prompt's length in words (default 128).")
+    @Option(help: "The benchmark prompt's length in words.")
     var promptWords = 128
 
-    @Option(help: "The most tokens each benchmark reply may have (default 128).")
+    @Option(help: "The most tokens each benchmark reply may have.")
     var maxTokens = 128
 
-    @Option(help: "Benchmark streams at once: aggregate throughput under load (default 1).")
+    @Option(help: "Benchmark streams at once: aggregate throughput under load.")
     var concurrency = 1
 
     @Option(help: ArgumentHelp("Output form: jsonl, prometheus or nagios.", valueName: "form"))

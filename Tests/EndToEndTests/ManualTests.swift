@@ -48,6 +48,15 @@ import Testing
         }
     }
 
+    /// An option's default is said once, by the parser: help text that says it again drifts
+    /// from the real default the day one of them changes.
+    @Test(arguments: tools) func noOptionStatesItsDefaultTwice(_ tool: String) throws {
+        let page = try String(contentsOfFile: Self.path("man/\(tool).1"), encoding: .utf8)
+        for line in page.split(separator: "\n") where line.components(separatedBy: "(default").count > 2 {
+            Issue.record("\(tool).1 says a default twice: \(line)")
+        }
+    }
+
     /// The committed completion scripts are the ones the tool writes now.
     @Test(arguments: tools) func theCompletionsAreWrittenFromTheToolAsItIs(_ tool: String) throws {
         for (shell, file) in [("bash", "\(tool).bash"), ("zsh", "_\(tool)"), ("fish", "\(tool).fish")] {
