@@ -361,3 +361,14 @@ import Testing
         #expect(result.outputTokens?.median == 7)
     }
 }
+
+extension ProbeTests {
+    /// `mock` and `cmd` answer in process: probed, they are reachable, so a served model is
+    /// 0 and a missing runner 1 (its model missing), never 69 (nothing reachable).
+    @Test func theInProcessProvidersAreReachable() throws {
+        let mock = try run("llm-probe", ["-m", "mock/echo"])
+        #expect(mock.status == 0, "\(mock.stdout)\(mock.stderr)")
+        let missing = try run("llm-probe", ["-m", "cmd/no-such-runner"])
+        #expect(missing.status == 1, "\(missing.stdout)\(missing.stderr)")
+    }
+}
