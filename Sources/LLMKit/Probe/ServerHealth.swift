@@ -20,7 +20,8 @@ public struct ServerHealth: Sendable, Equatable {
     public var error: String?
     /// What to do about it, fitted to the server.
     public var advice: String?
-    /// The server sent an HTTP answer, even a refusal: it is reachable.
+    /// The server sent an HTTP answer, even a refusal, or runs in process (mock, cmd): it is
+    /// reachable.
     public var answered = false
     /// The models list could not be read (too large, too slow, not a list): which models
     /// are served is unknown, which is not the same as none.

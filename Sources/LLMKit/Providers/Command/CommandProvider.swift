@@ -20,6 +20,7 @@ public struct CommandProvider: Provider {
     /// Up when every declared program can be found; the models are the commands.
     public func health(timeout: Double) async -> ServerHealth {
         var health = ServerHealth(target: "cmd", status: .up, server: "cmd")
+        health.answered = true
         var missing: [String] = []
         for (name, value) in settings.options["commands"]?.objectValue?.entries ?? [] {
             guard case .success(let command) = RunnerCommand.parse(value) else { continue }

@@ -21,6 +21,7 @@ public struct MockProvider: Provider {
 
     public func health(timeout: Double) async -> ServerHealth {
         var health = ServerHealth(target: "mock", status: .up, server: "mock")
+        health.answered = true
         health.models = [ServedModel(name: "echo", loaded: true), ServedModel(name: "script", loaded: true)]
         return health
     }
