@@ -32,6 +32,19 @@ func lines(_ text: String, chunkSize: Int = 64 << 10) throws -> [String] {
         #expect(try lines(text, chunkSize: chunk) == ["{\"role\":\"user\",\"content\":\"héllo 😀\"}", "second line", "", "third"])
     }
 
+    /// From a file, one read can bring a whole over-long line with its newline: it is
+    /// refused all the same (with a pipe's small reads it always was).
+    @Test func rejectsAHugeLineReadInOneGo() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("llmkit-long-\(UUID().uuidString)").path
+        try ("ok\n" + String(repeating: "x", count: 3 << 20) + "\nlast\n").write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let fd = open(path, O_RDONLY)
+        defer { close(fd) }
+        var r = LineReader(fd: fd, maxLineBytes: 1 << 20, chunkSize: 8 << 20)
+        _ = try r.next()
+        #expect(throws: LLMError.self) { _ = try r.next() }
+    }
+
     @Test func rejectsAHugeLineNamingIt() throws {
         var r = reader("ok\n" + String(repeating: "x", count: 3 << 20) + "\n", chunkSize: 4096, maxLineBytes: 1 << 20)
         _ = try r.next()
