@@ -24,6 +24,8 @@ public struct LineReader {
         var scanFrom = start
         while true {
             if let nl = buffer[scanFrom..<end].firstIndex(of: 0x0A) {
+                // One read from a file can bring a whole over-long line at once.
+                guard nl - start <= maxLineBytes else { throw tooLong() }
                 var lineEnd = nl
                 if lineEnd > start, buffer[lineEnd - 1] == 0x0D { lineEnd -= 1 }
                 let line = Array(buffer[start..<lineEnd])
@@ -31,9 +33,7 @@ public struct LineReader {
                 lineNumber += 1
                 return line
             }
-            if end - start > maxLineBytes {
-                throw LLMError(.lineTooLong, "line \(lineNumber + 1) is longer than \(maxLineBytes >> 20) MiB; is the input JSON Lines?")
-            }
+            if end - start > maxLineBytes { throw tooLong() }
             if eof {
                 guard start < end else { return nil }
                 let line = Array(buffer[start..<end])
@@ -46,6 +46,10 @@ public struct LineReader {
             try fill()
             scanFrom = start + scanned
         }
+    }
+
+    private func tooLong() -> LLMError {
+        LLMError(.lineTooLong, "line \(lineNumber + 1) is longer than \(maxLineBytes >> 20) MiB; is the input JSON Lines?")
     }
 
     /// Everything left, as one string (plain-text input).
