@@ -120,6 +120,13 @@ import Testing
         #expect(result.stderr.contains("127.0.0.1:9"))
     }
 
+    /// A stream that failed before any of the reply came writes no empty assistant message:
+    /// the conversation, then the error, as llm-complete does.
+    @Test func aStreamThatNeverStartedWritesNoEmptyReply() throws {
+        let result = try run("llm-stream", ["-m", "llamacpp/x", "--api-base", "http://127.0.0.1:9/v1", "hi"], stdin: nil)
+        #expect(result.records.map { $0["role"]?.stringValue ?? $0["type"]?.stringValue ?? "?" } == ["user", "error"], "\(result.stdout)")
+    }
+
     @Test func httpErrorsBeforeTheStreamAreMapped() throws {
         let result = try stream(["--retries", "0", "hi"], model: "unauthorized")
         #expect(result.status == 77)
