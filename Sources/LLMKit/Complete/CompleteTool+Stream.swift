@@ -41,7 +41,8 @@ extension CompleteTool {
         do throws(LLMError) {
             if text {
                 if collector.receivedAnything, !(outcome.message.text ?? "").hasSuffix("\n") { try output.writeText("\n") }
-            } else {
+            } else if outcome.error == nil || collector.receivedAnything {
+                // Nothing came: an empty reply would read as the model's answer downstream.
                 try output.write(outcome.message.record)
             }
             if let error = outcome.error { throw error }
