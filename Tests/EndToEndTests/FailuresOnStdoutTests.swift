@@ -151,3 +151,28 @@ extension FailuresOnStdoutTests {
         #expect(Self.code(result.lastRecord) == code, "\(result.stdout)")
     }
 }
+
+extension FailuresOnStdoutTests {
+    /// A model step that exits 0 but adds no assistant message did not answer: the loop
+    /// fails with an error record, instead of ending "successfully" with no reply.
+    @Test(arguments: ["cat", #"grep -v '"role":"user"' || true"#])
+    func aLoopStepThatAddsNoReplyFails(_ script: String) throws {
+        let question = #"{"role":"user","content":"hi"}"# + "\n"
+        let result = try run("llm-tools", ["loop", "--", "/bin/sh", "-c", script], stdin: question)
+        #expect(result.status != 0, "\(result.stdout)")
+        #expect(Self.code(result.lastRecord) == "invalid_reply", "\(result.stdout)")
+    }
+
+    /// The command's own error record counts wherever it stands among its new lines; a
+    /// plain exit above 128 is not called a signal.
+    @Test func aLoopKeepsTheCommandsErrorRecordAndSaysHowItExited() throws {
+        let question = #"{"role":"user","content":"hi"}"# + "\n"
+        let script = #"cat; echo '{"type":"error","code":"rate_limited","message":"slow down"}'; echo '{"type":"cost","usd":0}'; exit 75"#
+        let result = try run("llm-tools", ["loop", "--", "/bin/sh", "-c", script], stdin: question)
+        #expect(result.status == 75)
+        #expect(!result.records.contains { $0["code"] == "step_failed" }, "\(result.stdout)")
+        let plain = try run("llm-tools", ["loop", "--", "/bin/sh", "-c", "cat > /dev/null; exit 200"], stdin: question)
+        #expect(plain.status == 200)
+        #expect(plain.lastRecord?["message"]?.stringValue?.contains("exited with status 200") == true, "\(plain.stdout)")
+    }
+}
