@@ -109,24 +109,32 @@ public struct ToolsRun: Sendable {
                 log.note("stopped after \(maxTurns) model turn(s): the model still asks for tools (raise --max-turns)")
                 return (.checkFailed, ExitStatus.checkFailed.rawValue)
             }
-            let (newLines, status) = try await ModelStep.run(command, transcript: transcript, output: output, timeout: modelTimeout)
+            let step = try await ModelStep.run(command, transcript: transcript, output: output, timeout: modelTimeout)
             turns += 1
             var saidWhy = false
-            for line in newLines {
+            var replied = false
+            for line in step.lines {
                 transcript.append(line)
                 guard let object = try? JSONParser.parse(line).objectValue else { continue }
                 if object["role"] != nil, let message = try? ChatMessage(json: object) {
                     messages.append(message)
+                    replied = replied || message.role == "assistant"
                 }
-                saidWhy = object["type"] == "error"
+                saidWhy = saidWhy || object["type"] == "error"
             }
-            if status != 0 {
-                let how = status > 128 ? "was killed by signal \(status - 128)" : "exited with status \(status)"
+            if step.status != 0 {
+                let how = step.signal.map { "was killed by signal \($0)" } ?? "exited with status \(step.status)"
                 if !saidWhy {
                     try output.write(LLMError(.stepFailed, "the model command \(command[0]) \(how) without an error record").record)
                 }
                 log.note("\(command[0]) \(how)")
-                return (ExitStatus(rawValue: status) ?? .software, status)
+                return (ExitStatus(rawValue: step.status) ?? .software, step.status)
+            }
+            // A step that exits 0 without a reply did not answer: the loop would end as if
+            // the model had, with nothing said.
+            guard replied else {
+                throw LLMError(.invalidReply, "the model command \(command[0]) added no assistant message; it must copy its input "
+                               + "and append the reply, as llm-complete and llm-stream do")
             }
         }
     }
@@ -136,8 +144,16 @@ public struct ToolsRun: Sendable {
 enum ModelStep {
     /// Runs `command` with the transcript on stdin and its stderr shared with ours. Lines it
     /// writes beyond the copied transcript are new; they are written on as they arrive.
-    static func run(_ command: [String], transcript: [[UInt8]], output: RecordWriter, timeout: Double) async throws(LLMError) -> ([[UInt8]], Int32) {
-        let result: Result<([[UInt8]], Int32), LLMError> = await withCheckedContinuation { continuation in
+    /// What one run left: its new lines, and how it ended (`status` as a shell gives it:
+    /// 128 + the signal when one ended it).
+    struct End {
+        var lines: [[UInt8]]
+        var status: Int32
+        var signal: Int32?
+    }
+
+    static func run(_ command: [String], transcript: [[UInt8]], output: RecordWriter, timeout: Double) async throws(LLMError) -> End {
+        let result: Result<End, LLMError> = await withCheckedContinuation { continuation in
             Thread.detachNewThread {
                 continuation.resume(returning: Result { () throws(LLMError) in
                     try runBlocking(command, transcript: transcript, output: output, timeout: timeout)
@@ -149,7 +165,7 @@ enum ModelStep {
 
     /// The step is the user's own command: it runs in our process group (Ctrl-C reaches it),
     /// with the full environment and our stderr — and, like every child, with a deadline.
-    private static func runBlocking(_ command: [String], transcript: [[UInt8]], output: RecordWriter, timeout: Double) throws(LLMError) -> ([[UInt8]], Int32) {
+    private static func runBlocking(_ command: [String], transcript: [[UInt8]], output: RecordWriter, timeout: Double) throws(LLMError) -> End {
         let session: ChildProcess.Session
         do {
             session = try ChildProcess.start(command, environment: Environment.current.values, directory: nil, sharedTerminal: true)
@@ -201,8 +217,8 @@ enum ModelStep {
         if watch.finish() {
             throw LLMError(.timeout, "the model step \(command[0]) did not finish within \(ToolOutput.seconds(timeout)) s (raise --model-timeout)")
         }
-        let exited = status & 0x7f == 0
-        return (new, exited ? (status >> 8) & 0xff : 128 + (status & 0x7f))
+        let signal = status & 0x7f
+        return signal == 0 ? End(lines: new, status: (status >> 8) & 0xff) : End(lines: new, status: 128 + signal, signal: signal)
     }
 }
 
