@@ -421,3 +421,21 @@ extension ServeHardeningTests {
         #expect(result.stderr.contains("no-such-tools.yaml"))
     }
 }
+
+extension ServeHardeningTests {
+    /// A model agent's setup failure (here its key, which names the config's path) is the
+    /// server's too: the same 502 step_failed a command agent's gets, no path; the access
+    /// log keeps the whole message, on one line whatever it holds.
+    @Test func aModelAgentsSetupFailureIsA502ThatShowsNoServerPaths() throws {
+        let directory = Paths.temporaryDirectory()
+        let config = directory.appendingPathComponent("private-llmkit-config.yaml")
+        try "default_model: openai/gpt-4o-mini\n".write(to: config, atomically: true, encoding: .utf8)
+        let server = try ServeProcess(agents: "agents:\n  - name: m\n    model: openai/gpt-4o-mini\n",
+                                      arguments: ["--config", config.path], directory: directory)
+        let reply = try server.curl("/v1/chat/completions", body: Self.body("m"))
+        #expect(reply.status == 502, "\(reply.body)")
+        #expect(!reply.body.contains(directory.path), "\(reply.body)")
+        #expect(try JSONParser.parse(reply.body)["error"]?["code"] == "step_failed", "\(reply.body)")
+        #expect(server.log.contains("OPENAI_API_KEY"), "\(server.log)")
+    }
+}
