@@ -164,9 +164,10 @@ struct ChatService: Sendable {
                 }
                 if let error = answer.error {
                     // Mid-stream: an error event the SDKs raise, then the end.
+                    entry.error = error.message
+                    let error = ChatService.forTheClient(error, agent: entry.agent)
                     tail += ChatCompletionEncoder.event(ChatCompletionEncoder.errorBody(error))
                     entry.status = error.httpStatus
-                    entry.error = error.message
                 } else {
                     let reply = answer.reply ?? ChatMessage(role: "assistant", content: nil)
                     if !reply.toolCalls.isEmpty { tail += ChatCompletionEncoder.event(encoder.toolCallsChunk(reply.toolCalls)) }
@@ -263,12 +264,25 @@ struct ChatService: Sendable {
         return try result.get()
     }
 
+    /// What a client is told of a failure. How the server set an agent up (its command line,
+    /// config, files, keys) is the operator's to mend, and its paths and settings are not the
+    /// client's to read: the client gets 502 `step_failed`, the access log the whole message.
+    static func forTheClient(_ error: LLMError, agent: String?) -> LLMError {
+        switch error.kind {
+        case .usage, .configuration, .unknownProvider, .ioError, .internalError, .stepFailed, .missingAPIKey:
+            LLMError(.stepFailed, "agent \(agent ?? "?") failed (\(error.code)); llm-serve's log has what it said")
+        default:
+            error
+        }
+    }
+
     /// Writes the access log line and the metrics for a request answered in one piece.
     /// `status` is for what the server itself decides (401, 413, 499); an agent's error
     /// carries an upstream's status, which is not the client's to see: its kind decides.
     private func finish(_ entry: inout AccessLog.Entry, _ start: ContinuousClock.Instant, error: LLMError, status: Int? = nil) -> Response {
-        let status = status ?? error.httpStatus
         entry.error = error.message
+        let error = Self.forTheClient(error, agent: entry.agent)
+        let status = status ?? error.httpStatus
         var bytes: [UInt8] = []
         ChatCompletionEncoder.errorBody(error, status: status).write(to: &bytes)
         return finish(&entry, start, status: HTTPResponse.Status(code: status), body: bytes, contentType: "application/json")

@@ -104,14 +104,7 @@ struct CommandAgentRun: Sendable {
         let ending = await Self.finish(session)
         if Task.isCancelled { return AgentAnswer(error: LLMError(.interrupted, "agent \(agent.name) was stopped")) }
         if failure == nil, var error = transcript.error {
-            if Self.isTheServersOwn(error.kind) {
-                // Its command line, config or files: the operator's to mend, not the client's,
-                // and their paths and settings are not the client's to read.
-                StandardError.write("llm-serve: agent \(agent.name): \(error.code): " + Redactor.redact(error.message) + "\n")
-                error = LLMError(.stepFailed, "agent \(agent.name) failed (\(error.code)); llm-serve's log has what it said")
-            } else {
-                error.message = "agent \(agent.name): \(error.message)"
-            }
+            error.message = "agent \(agent.name): \(error.message)"
             failure = error
         }
         if failure == nil, let ending, ending.exitStatus != 0 {
@@ -123,14 +116,6 @@ struct CommandAgentRun: Sendable {
         }
         return AgentAnswer(reply: transcript.finalReply ?? transcript.reply, replyStreamed: transcript.replyStreamed,
                            usage: transcript.usage, error: failure)
-    }
-
-    /// Failures of how the server set the agent up, rather than of the request or the model.
-    private static func isTheServersOwn(_ kind: LLMError.Kind) -> Bool {
-        switch kind {
-        case .usage, .configuration, .unknownProvider, .ioError, .internalError, .stepFailed, .missingAPIKey: true
-        default: false
-        }
     }
 
     /// Waits a moment for the command to exit once its output has ended (how it exited, if
