@@ -38,7 +38,9 @@ struct LLMServe: LLMCommand {
             options record (temperature, max_tokens, stop, seed, response_format), then the \
             messages. Its delta records are streamed to the client as they come, and its \
             last assistant message is the reply; an error record or a failing exit becomes \
-            an OpenAI error with the matching status. LLMKIT_USER, LLMKIT_AGENT and \
+            an OpenAI error with the matching status (a failure of the agent's own setup, such \
+            as its config or key, is 502 step_failed, its message only in the access log). \
+            LLMKIT_USER, LLMKIT_AGENT and \
             LLMKIT_CHAT name the user, the agent and the chat, as tokens safe in paths \
             and shells. Other keys: system, timeout (seconds), client_tools, and for model \
             agents tools (a tools file run in process) and max_turns. Relative paths are \

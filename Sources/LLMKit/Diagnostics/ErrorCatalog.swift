@@ -28,7 +28,7 @@ public enum ErrorCatalog {
         case .schemaMismatch: "the reply does not fit --schema"
         case .ioError: "reading or writing failed"
         case .interrupted: "stopped by a signal"
-        case .stepFailed: "loop's model command failed silently (loop exits with its status)"
+        case .stepFailed: "llm-tools loop's command failed silently, or an llm-serve agent's setup failed (see its log)"
         case .internalError: "a bug in llmkit"
         }
     }
