@@ -155,6 +155,27 @@ import Testing
         #expect(records.last?["code"] == "interrupted")
     }
 
+    /// Interrupted before any of the reply came: the conversation and the error, no empty
+    /// assistant message (review).
+    @Test func interruptBeforeTheReplyWritesNoEmptyMessage() throws {
+        let blackhole = try FakeServer(script: "fake_servers.py", arguments: ["--kind", "blackhole"])
+        let process = Process()
+        process.executableURL = Paths.binary("llm-stream")
+        process.arguments = ["-m", "llamacpp/x", "--api-base", "http://127.0.0.1:\(blackhole.port)/v1", "hi"]
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        Thread.sleep(forTimeInterval: 0.5)
+        process.interrupt()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 130)
+        let records = String(decoding: data, as: UTF8.self).split(separator: "\n").compactMap { try? JSONParser.parse(String($0)).objectValue }
+        #expect(records.map { $0["role"]?.stringValue ?? $0["type"]?.stringValue ?? "?" } == ["user", "error"], "\(records)")
+    }
+
     @Test func firstDeltaIsWrittenBeforeTheReplyEnds() throws {
         let timing = try timeFirstByte("llm-stream", ["-t", "-m", "llamacpp/slow-stream", "--api-base", server.baseURL, "a b c d e f"])
         #expect(timing.status == 0 && !timing.first.isEmpty)
