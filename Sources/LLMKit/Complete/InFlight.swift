@@ -28,7 +28,8 @@ public final class InFlight: Sendable {
             let error = LLMError(.interrupted, "interrupted while waiting for batch \(job["id"]?.stringValue ?? ""); it runs on: collect it with --resume FILE, FILE holding the batch_job record written to stdout")
             return ([job, error.record], error)
         }
-        guard let current = stream.withLock({ $0 }) else {
+        // Nothing of the reply yet: no empty message, which would read as the model's answer.
+        guard let current = stream.withLock({ $0 }), current.collector.receivedAnything else {
             let error = LLMError(.interrupted, "interrupted before the reply arrived")
             return (textOutput ? [] : [error.record], error)
         }
