@@ -94,8 +94,7 @@ extension FileKeysTests {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("llmkit-broken-\(UUID().uuidString).yaml").path
         try "tools: [\n".write(toFile: path, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: path) }
-        #expect(throws: LLMError.self) { _ = try ToolsFile.load(path) }
-        do { _ = try ToolsFile.load(path) } catch { #expect(error.kind == .configuration, "\(error)") }
-        do { _ = try AgentsFile.load(path) } catch { #expect(error.kind == .configuration, "\(error)") }
+        #expect { _ = try ToolsFile.load(path) } throws: { ($0 as? LLMError)?.kind == .configuration }
+        #expect { _ = try AgentsFile.load(path) } throws: { ($0 as? LLMError)?.kind == .configuration }
     }
 }
