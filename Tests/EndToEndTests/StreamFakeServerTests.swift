@@ -134,21 +134,27 @@ import Testing
         #expect(result.lastRecord?["status"] == 401)
     }
 
-    @Test func interruptKeepsTheReplySoFar() throws {
+    /// llm-stream with `arguments`, sent SIGINT after `seconds`: its status and records.
+    func interrupted(_ arguments: [String], after seconds: Double) throws -> (status: Int32, records: [JSONObject]) {
         let process = Process()
         process.executableURL = Paths.binary("llm-stream")
-        process.arguments = ["-m", "llamacpp/slow-stream", "--api-base", server.baseURL, "a b c d e f g h i j"]
+        process.arguments = arguments
         let out = Pipe()
         process.standardOutput = out
         process.standardError = FileHandle.nullDevice
         process.standardInput = FileHandle.nullDevice
         try process.run()
-        Thread.sleep(forTimeInterval: 0.8)
+        Thread.sleep(forTimeInterval: seconds)
         process.interrupt()
         let data = out.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        #expect(process.terminationStatus == 130)
         let records = String(decoding: data, as: UTF8.self).split(separator: "\n").compactMap { try? JSONParser.parse(String($0)).objectValue }
+        return (process.terminationStatus, records)
+    }
+
+    @Test func interruptKeepsTheReplySoFar() throws {
+        let (status, records) = try interrupted(["-m", "llamacpp/slow-stream", "--api-base", server.baseURL, "a b c d e f g h i j"], after: 0.8)
+        #expect(status == 130)
         let partial = try #require(records.dropLast().last)
         #expect(partial["finish_reason"] == "interrupted")
         #expect((partial["content"]?.stringValue ?? "").hasPrefix("Echo: a "))
@@ -159,20 +165,8 @@ import Testing
     /// assistant message (review).
     @Test func interruptBeforeTheReplyWritesNoEmptyMessage() throws {
         let blackhole = try FakeServer(script: "fake_servers.py", arguments: ["--kind", "blackhole"])
-        let process = Process()
-        process.executableURL = Paths.binary("llm-stream")
-        process.arguments = ["-m", "llamacpp/x", "--api-base", "http://127.0.0.1:\(blackhole.port)/v1", "hi"]
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        Thread.sleep(forTimeInterval: 0.5)
-        process.interrupt()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 130)
-        let records = String(decoding: data, as: UTF8.self).split(separator: "\n").compactMap { try? JSONParser.parse(String($0)).objectValue }
+        let (status, records) = try interrupted(["-m", "llamacpp/x", "--api-base", "http://127.0.0.1:\(blackhole.port)/v1", "hi"], after: 0.5)
+        #expect(status == 130)
         #expect(records.map { $0["role"]?.stringValue ?? $0["type"]?.stringValue ?? "?" } == ["user", "error"], "\(records)")
     }
 
