@@ -142,8 +142,6 @@ public struct ToolsRun: Sendable {
 
 /// One run of the model command inside `loop`: the transcript in, new records out.
 enum ModelStep {
-    /// Runs `command` with the transcript on stdin and its stderr shared with ours. Lines it
-    /// writes beyond the copied transcript are new; they are written on as they arrive.
     /// What one run left: its new lines, and how it ended (`status` as a shell gives it:
     /// 128 + the signal when one ended it).
     struct End {
@@ -152,6 +150,8 @@ enum ModelStep {
         var signal: Int32?
     }
 
+    /// Runs `command` with the transcript on stdin and its stderr shared with ours. Lines it
+    /// writes beyond the copied transcript are new; they are written on as they arrive.
     static func run(_ command: [String], transcript: [[UInt8]], output: RecordWriter, timeout: Double) async throws(LLMError) -> End {
         let result: Result<End, LLMError> = await withCheckedContinuation { continuation in
             Thread.detachNewThread {
