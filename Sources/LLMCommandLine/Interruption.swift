@@ -55,13 +55,14 @@ public enum Interruption {
     /// ending the process, and this waits for that. Output is written unbuffered, so
     /// nothing is lost by `_exit`.
     public static func exitUnlessInterrupted(_ status: ExitStatus) -> Never {
-        exitUnlessInterrupted(status, raw: status.rawValue)
+        exitUnlessInterrupted(code: status.rawValue)
     }
 
-    /// The same, for a status outside llmkit's set (a Nagios plugin's 2 and 3).
-    public static func exitUnlessInterrupted(_ status: ExitStatus, raw: Int32) -> Never {
+    /// The same, for a status outside llmkit's set (a Nagios plugin's 2 and 3, the status
+    /// of `llm-tools loop`'s model command).
+    public static func exitUnlessInterrupted(code: Int32) -> Never {
         gate.withLock { _ in
-            if llmkit_end_signal_caught() == 0 { Glibc._exit(raw) }
+            if llmkit_end_signal_caught() == 0 { Glibc._exit(code) }
         }
         // Bounded: a handler that never ends the process must not leave it hanging.
         for _ in 0..<1000 { usleep(10_000) }

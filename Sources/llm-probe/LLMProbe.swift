@@ -134,7 +134,7 @@ struct LLMProbe: LLMCommand {
                 status = error.exitStatus.rawValue
             }
         }
-        Interruption.exitUnlessInterrupted(ExitStatus(rawValue: status) ?? .checkFailed, raw: status)
+        Interruption.exitUnlessInterrupted(code: status)
     }
 
     private func probe() async throws(LLMError) -> Int32 {

@@ -151,16 +151,15 @@ private func passOnLines(of conversation: Conversation) {
 /// orphaned descendant, and on SIGINT, SIGTERM or SIGHUP: the results that completed, an
 /// `interrupted` error record, every descendant killed, exit 130.
 func runTool(_ verbose: Bool, records: Bool = true, _ body: (Log, FinishedResults) async throws(LLMError) -> ExitStatus) async -> Never {
-    await runTool(verbose, records: records, endingWithRaw: { (log, finished) throws(LLMError) in
-        let status = try await body(log, finished)
-        return (status, status.rawValue)
+    await runTool(verbose, records: records, endingWithCode: { (log, finished) throws(LLMError) in
+        try await body(log, finished).rawValue
     })
 }
 
 /// The same, for a body that may end with a status outside llmkit's set: `loop` ends
 /// with its model command's.
 func runTool(_ verbose: Bool, records: Bool = true,
-             endingWithRaw body: (Log, FinishedResults) async throws(LLMError) -> (status: ExitStatus, raw: Int32)) async -> Never {
+             endingWithCode body: (Log, FinishedResults) async throws(LLMError) -> Int32) async -> Never {
     FileDescriptorIO.ignoreSigpipe()
     ProcessTree.makeNonDumpable()
     ProcessTree.becomeSubreaper()
@@ -180,16 +179,16 @@ func runTool(_ verbose: Bool, records: Bool = true,
         log.error(error)
         Interruption.exit(.interrupted)
     }
-    let end: (status: ExitStatus, raw: Int32)
+    let code: Int32
     do throws(LLMError) {
-        end = try await body(log, finished)
+        code = try await body(log, finished)
     } catch {
         log.error(error)
         if records { try? RecordWriter.standardOutput.write(error.record) }
-        end = (error.exitStatus, error.exitStatus.rawValue)
+        code = error.exitStatus.rawValue
     }
     ProcessTree.killAllDescendants()
-    Interruption.exitUnlessInterrupted(end.status, raw: end.raw)
+    Interruption.exitUnlessInterrupted(code: code)
 }
 
 extension LLMTools {
@@ -297,18 +296,15 @@ extension LLMTools {
         }
 
         func run() async throws {
-            await runTool(options.verbose, endingWithRaw: { log, finished throws(LLMError) -> (status: ExitStatus, raw: Int32) in
+            await runTool(options.verbose, endingWithCode: { log, finished throws(LLMError) -> Int32 in
                 let conversation = try readConversation(passOn: true)
-                if let failure = conversation.upstreamFailure {
-                    let status = passOn(conversation, failure, log)
-                    return (status, status.rawValue)
-                }
+                if let failure = conversation.upstreamFailure { return passOn(conversation, failure, log).rawValue }
                 let executor = try await passingOn(conversation) { () async throws(LLMError) in
                     try await options.executor(try options.toolsFile(), startMCP: true)
                 }
-                let end = try await ToolsRun(executor: executor, jobs: jobs, log: log, finished: finished).loop(conversation, command: command, maxTurns: maxTurns, modelTimeout: modelTimeout)
+                let code = try await ToolsRun(executor: executor, jobs: jobs, log: log, finished: finished).loop(conversation, command: command, maxTurns: maxTurns, modelTimeout: modelTimeout)
                 await executor.shutdown()
-                return end
+                return code
             })
         }
     }

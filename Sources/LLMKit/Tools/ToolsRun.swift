@@ -74,10 +74,11 @@ public struct ToolsRun: Sendable {
     /// reply) and tool execution, until the model answers without tool calls or
     /// `maxTurns` model steps have run. Everything is written as it happens.
     ///
-    /// Ends with the command's own exit status when it fails (`raw`; `status` is the
-    /// nearest of llmkit's), after its error record, or one written for it.
+    /// Returns the status to exit with: 0, 1 when `maxTurns` ran out, or the command's own
+    /// when it fails (after its error record, or one written for it), which may be
+    /// outside llmkit's set.
     public func loop(_ conversation: Conversation, command: [String], maxTurns: Int,
-                     modelTimeout: Double = 600) async throws(LLMError) -> (status: ExitStatus, raw: Int32) {
+                     modelTimeout: Double = 600) async throws(LLMError) -> Int32 {
         var transcript = conversation.lines.map(\.raw)
         // A conversation that brings no tools record gets the tools file's, first: a model
         // that is not told the tools never calls them.
@@ -103,11 +104,11 @@ public struct ToolsRun: Sendable {
                     }
                 }
             } else if turns > 0 {
-                return (.success, 0)
+                return ExitStatus.success.rawValue
             }
             guard turns < maxTurns else {
                 log.note("stopped after \(maxTurns) model turn(s): the model still asks for tools (raise --max-turns)")
-                return (.checkFailed, ExitStatus.checkFailed.rawValue)
+                return ExitStatus.checkFailed.rawValue
             }
             let step = try await ModelStep.run(command, transcript: transcript, output: output, timeout: modelTimeout)
             turns += 1
@@ -128,7 +129,7 @@ public struct ToolsRun: Sendable {
                     try output.write(LLMError(.stepFailed, "the model command \(command[0]) \(how) without an error record").record)
                 }
                 log.note("\(command[0]) \(how)")
-                return (ExitStatus(rawValue: step.status) ?? .software, step.status)
+                return step.status
             }
             // A step that exits 0 without a reply did not answer: the loop would end as if
             // the model had, with nothing said.
