@@ -57,6 +57,7 @@ public struct InputSource {
     }
 
     private mutating func decode(_ line: [UInt8], number: Int) throws(LLMError) -> InputLine {
+        brokenLineWasSettings = false
         let value: JSONValue
         do {
             value = try JSONParser.parse(line)
