@@ -12,9 +12,17 @@ extension LLMCommand {
     public static var runsOnPool: Bool { false }
 
     public static func main() {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        // A lone `--version` or `--help` is answered without parsing: the parser reflects
+        // over every option of the command to find that out, which is most of what such a
+        // run costs (make bench: startup).
+        if arguments == ["--version"] {
+            print(configuration.version)
+            return
+        }
         // What a person types for help must never become a prompt to a (paid) model: a lone
         // `help` prints the help where no `help` subcommand exists. `-- help` still asks.
-        if configuration.subcommands.isEmpty, Array(CommandLine.arguments.dropFirst()) == ["help"] {
+        if arguments == ["--help"] || arguments == ["-h"] || (configuration.subcommands.isEmpty && arguments == ["help"]) {
             print(helpMessage())
             return
         }

@@ -20,6 +20,18 @@ import Testing
         #expect(result.stderr.isEmpty)
     }
 
+    /// A lone `--version`, `--help` or `-h` is answered before the parser runs (it is most of
+    /// such a run's cost); with the flag given twice the parser answers. Both must agree.
+    @Test(arguments: tools) func theShortCutsPrintWhatTheParserPrints(tool: String) throws {
+        for flag in ["--version", "--help", "-h"] {
+            let short = try run(tool, [flag], stdin: nil)
+            let parsed = try run(tool, [flag, flag], stdin: nil)
+            #expect(short.status == 0 && parsed.status == 0, "\(tool) \(flag)")
+            #expect(short.stdout == parsed.stdout, "\(tool) \(flag)")
+            #expect(short.stderr == parsed.stderr, "\(tool) \(flag)")
+        }
+    }
+
     /// llm-serve's `-f` is required, and a missing required option is reported first.
     @Test(arguments: tools) func anUnknownFlagIsAUsageError(tool: String) throws {
         let result = try run(tool, (tool == "llm-serve" ? ["-f", "agents.yaml"] : []) + ["--no-such-flag"], stdin: nil)
