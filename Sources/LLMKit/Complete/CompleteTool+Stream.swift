@@ -13,7 +13,7 @@ extension CompleteTool {
             for delta in deltas {
                 if case .content(let piece) = delta {
                     if show { shown += piece }
-                    if text { bytes.append(contentsOf: piece.utf8) }
+                    if text { bytes.appendUTF8(of: piece) }
                 }
                 if !text {
                     delta.record.write(to: &bytes)

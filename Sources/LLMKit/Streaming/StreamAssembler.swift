@@ -134,15 +134,13 @@ struct StreamConsumer<Assembler: StreamAssembler>: Sendable {
     /// Once per network chunk, not per event: the size check rides on the collector's
     /// own count, so the hot path pays nothing for it.
     mutating func deliver(to collector: StreamCollector) {
-        if !pending.isEmpty {
-            let size = collector.receive(pending)
-            pending.removeAll(keepingCapacity: true)
-            if size.bytes > replyLimit, error == nil {
-                error = LLMError(.invalidReply, "the streamed reply passed max_reply_mb (\(replyLimit >> 20) MiB); it is cut there", retryable: false)
-            } else if size.calls > Self.callLimit, error == nil {
-                error = LLMError(.invalidReply, "the server streamed more than \(Self.callLimit) tool calls in one reply; it is cut there", retryable: false)
-            }
+        let size = collector.deliver(pending)
+        pending.removeAll(keepingCapacity: true)
+        if size.bytes > replyLimit, error == nil {
+            error = LLMError(.invalidReply, "the streamed reply passed max_reply_mb (\(replyLimit >> 20) MiB); it is cut there", retryable: false)
+        } else if size.calls > Self.callLimit, error == nil {
+            error = LLMError(.invalidReply, "the server streamed more than \(Self.callLimit) tool calls in one reply; it is cut there", retryable: false)
         }
-        if !collector.flush() { stopped = true }
+        if !size.goOn { stopped = true }
     }
 }

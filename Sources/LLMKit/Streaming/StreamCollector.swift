@@ -24,6 +24,8 @@ public final class StreamCollector: Sendable {
         var pending: [StreamDelta] = []
         var forwardingStopped = false
         var scrubber = DeltaScrubber.forRegisteredKeys()
+
+        var size: (bytes: Int, calls: Int) { (content.count + reasoning.count + argumentBytes, calls.count) }
     }
 
     private let state = Mutex(State())
@@ -76,24 +78,46 @@ public final class StreamCollector: Sendable {
     @discardableResult
     public func receive(_ deltas: some Collection<StreamDelta>) -> (bytes: Int, calls: Int) {
         state.withLock { s in
-            for delta in deltas { Self.record(delta, in: &s) }
-            return (s.content.count + s.reasoning.count + s.argumentBytes, s.calls.count)
+            Self.record(deltas, in: &s)
+            s.pending.append(contentsOf: deltas)
+            return s.size
         }
     }
 
-    private static func record(_ delta: StreamDelta, in s: inout State) {
-        if s.firstDelta == nil { s.firstDelta = .now }
-        switch delta {
-        case .content(let text): s.content.append(contentsOf: text.utf8)
-        case .reasoning(let text): s.reasoning.append(contentsOf: text.utf8)
-        case .toolCall(let index, let id, let name, let arguments):
-            while s.calls.count <= index { s.calls.append((nil, nil, "")) }
-            if s.calls[index].id == nil { s.calls[index].id = id }
-            if s.calls[index].name == nil { s.calls[index].name = name }
-            s.calls[index].arguments += arguments
-            s.argumentBytes += arguments.utf8.count
+    /// Records a network chunk's deltas and passes them on, as `receive` then `flush` would,
+    /// under one lock and without copying them into the pending list: a stream does this
+    /// for every chunk (make bench: stream). `goOn` is `flush()`'s answer.
+    public func deliver(_ deltas: [StreamDelta]) -> (bytes: Int, calls: Int, goOn: Bool) {
+        let (size, out): ((bytes: Int, calls: Int), [StreamDelta]?) = state.withLock { s in
+            Self.record(deltas, in: &s)
+            guard !s.forwardingStopped else {
+                s.pending.removeAll(keepingCapacity: true)
+                return (s.size, nil)
+            }
+            var out = deltas
+            if !s.pending.isEmpty {
+                out = s.pending + deltas
+                s.pending.removeAll(keepingCapacity: true)
+            }
+            return (s.size, s.scrubber == nil ? out : s.scrubber!.scrub(out))
         }
-        s.pending.append(delta)
+        return (size.bytes, size.calls, forwardOutsideTheLock(out))
+    }
+
+    private static func record(_ deltas: some Collection<StreamDelta>, in s: inout State) {
+        if s.firstDelta == nil, !deltas.isEmpty { s.firstDelta = .now }
+        for delta in deltas {
+            switch delta {
+            case .content(let text): s.content.appendUTF8(of: text)
+            case .reasoning(let text): s.reasoning.appendUTF8(of: text)
+            case .toolCall(let index, let id, let name, let arguments):
+                while s.calls.count <= index { s.calls.append((nil, nil, "")) }
+                if s.calls[index].id == nil { s.calls[index].id = id }
+                if s.calls[index].name == nil { s.calls[index].name = name }
+                s.calls[index].arguments += arguments
+                s.argumentBytes += arguments.utf8.count
+            }
+        }
     }
 
     public var receivedAnything: Bool { state.withLock { $0.firstDelta != nil } }
