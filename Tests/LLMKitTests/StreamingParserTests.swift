@@ -39,7 +39,25 @@ func chunkings(_ bytes: [UInt8]) -> [[[UInt8]]] {
         "\u{FEFF}data: first\n\ndata: unterminated",
         // llama.cpp's legacy error field.
         "data: {\"a\":1}\n\nerror: {\"message\":\"boom\"}\n\n",
+        // The error field after a data line of the same event.
+        "data: first\nerror: second\n\n",
     ]
+
+    /// A one-line event's data is read where it lies in the chunk; when its blank line is
+    /// in a later chunk, the data must have been kept: the caller reuses its buffer.
+    @Test func dataHeldOverAChunkBoundaryOutlivesTheChunksBuffer() {
+        for (first, second, expected) in [("data: held\n", "\n", "held"), ("data: one\n", "data: two\n\n", "one\ntwo"),
+                                          ("data: one\n", "error: two\n\n", "one\ntwo")] {
+            var parser = SSEParser()
+            var events: [SSEEvent] = []
+            var buffer = Array(first.utf8)
+            buffer.withUnsafeBytes { parser.feed($0) { events.append($0) } }
+            for i in buffer.indices { buffer[i] = UInt8(ascii: "X") }
+            buffer = Array(second.utf8)
+            buffer.withUnsafeBytes { parser.feed($0) { events.append($0) } }
+            #expect(events.map(\.data) == [expected], "\(first) + \(second)")
+        }
+    }
 
     @Test(arguments: fixtures)
     func everySplitGivesTheSameEvents(_ fixture: String) {

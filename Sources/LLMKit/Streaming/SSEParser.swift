@@ -38,13 +38,20 @@ public struct SSEEventView {
 /// a character or between CR and LF. One deliberate extension: older llama.cpp servers
 /// report failures as an `error:` field, which the standard ignores; it is dispatched as
 /// an event of type `error` so the failure is not lost.
-public struct SSEParser: Sendable {
+///
+/// Unchecked Sendable: the one pointer it holds (`dataInChunk`) is set only while a chunk
+/// is being fed and is nil again when `feedViews` returns.
+public struct SSEParser: @unchecked Sendable {
     private var line: [UInt8] = []
     private var lastWasCR = false
     private var atStart = true
     private var bomCandidate: [UInt8] = []
     private var eventType = ""
     private var data: [UInt8] = []
+    /// The event's only data line so far, where it lies in the chunk being fed: most events
+    /// are one line, which then reaches `emit` without being copied. Copied into `data`
+    /// before anything else is added and before the chunk is let go.
+    private var dataInChunk: UnsafeBufferPointer<UInt8>?
     private var hasData = false
     private var lastEventID = ""
     /// The `retry:` value in milliseconds, if the server sent one.
@@ -87,6 +94,10 @@ public struct SSEParser: Sendable {
         guard let base = chunk.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return }
         var position = bytes.startIndex
         let end = bytes.endIndex
+        // Servers end lines with LF: one look for a CR in the whole chunk spares a search
+        // of every line for one.
+        let hasCR = memchr(base + position, 0x0D, end - position) != nil
+        defer { keepDataPastTheChunk() }
         while position < end {
             if lastWasCR {
                 lastWasCR = false
@@ -97,7 +108,7 @@ public struct SSEParser: Sendable {
             }
             // LF is the usual terminator; a CR before it (or alone) also ends the line.
             let lf = memchr(base + position, 0x0A, end - position).map { base.distance(to: $0.assumingMemoryBound(to: UInt8.self)) } ?? end
-            let cr = memchr(base + position, 0x0D, lf - position).map { base.distance(to: $0.assumingMemoryBound(to: UInt8.self)) }
+            let cr = hasCR ? memchr(base + position, 0x0D, lf - position).map { base.distance(to: $0.assumingMemoryBound(to: UInt8.self)) } : nil
             let stop = cr ?? lf
             let piece = UnsafeBufferPointer(start: base + position, count: stop - position)
             guard stop < end else {
@@ -109,13 +120,13 @@ public struct SSEParser: Sendable {
             position = stop + 1
             if line.isEmpty {
                 // The whole line is in this chunk: parse it where it lies.
-                processLine(piece, emit: emit)
+                processLine(piece, inChunk: true, emit: emit)
             } else {
                 guard line.count + piece.count <= limit else { return overflow() }
                 line.append(contentsOf: piece)
                 let whole = line
                 line.removeAll(keepingCapacity: true)
-                whole.withUnsafeBufferPointer { processLine($0, emit: emit) }
+                whole.withUnsafeBufferPointer { processLine($0, inChunk: false, emit: emit) }
             }
             if overflowed { return }
         }
@@ -125,6 +136,7 @@ public struct SSEParser: Sendable {
         overflowed = true
         line = []
         data = []
+        dataInChunk = nil
         stray = []
         hasData = false
     }
@@ -145,12 +157,14 @@ public struct SSEParser: Sendable {
         if !line.isEmpty {
             let whole = line
             line.removeAll()
-            whole.withUnsafeBufferPointer { processLine($0, emit: emit) }
+            whole.withUnsafeBufferPointer { processLine($0, inChunk: false, emit: emit) }
         }
         dispatch(emit: emit)
     }
 
-    private mutating func processLine(_ line: UnsafeBufferPointer<UInt8>, emit: (SSEEventView) -> Void) {
+    /// `inChunk`: `line` lies in the chunk being fed, so a view of it stays valid until
+    /// `feedViews` returns.
+    private mutating func processLine(_ line: UnsafeBufferPointer<UInt8>, inChunk: Bool, emit: (SSEEventView) -> Void) {
         if line.isEmpty {
             dispatch(emit: emit)
             return
@@ -164,6 +178,12 @@ public struct SSEParser: Sendable {
         let field = Field(UnsafeBufferPointer(rebasing: line[..<nameEnd]))
         switch field {
         case .data:
+            if inChunk, !hasData, value.count < limit {
+                dataInChunk = value
+                hasData = true
+                return
+            }
+            keepDataPastTheChunk()
             guard data.count + value.count < limit else { return overflow() }
             data.append(contentsOf: value)
             data.append(0x0A)
@@ -177,6 +197,7 @@ public struct SSEParser: Sendable {
                 reconnectionTime = Int(String(decoding: value, as: UTF8.self))
             }
         case .error:
+            keepDataPastTheChunk()
             guard data.count + value.count < limit else { return overflow() }
             eventType = "error"
             data.append(contentsOf: value)
@@ -188,6 +209,14 @@ public struct SSEParser: Sendable {
             stray.append(contentsOf: line)
             stray.append(0x0A)
         }
+    }
+
+    /// Copies the data line held as a view into `data`, as if it had been copied when read.
+    private mutating func keepDataPastTheChunk() {
+        guard let view = dataInChunk else { return }
+        dataInChunk = nil
+        data.append(contentsOf: view)
+        data.append(0x0A)
     }
 
     private enum Field {
@@ -211,10 +240,16 @@ public struct SSEParser: Sendable {
         }
         defer {
             data.removeAll(keepingCapacity: true)
+            dataInChunk = nil
             hasData = false
             eventType = ""
         }
         guard hasData else { return }
+        if let view = dataInChunk {
+            let type = eventType, id = lastEventID
+            emit(SSEEventView(type: type, data: view, lastEventID: id))
+            return
+        }
         if data.last == 0x0A { data.removeLast() }
         let type = eventType, id = lastEventID
         data.withUnsafeBufferPointer { emit(SSEEventView(type: type, data: $0, lastEventID: id)) }
