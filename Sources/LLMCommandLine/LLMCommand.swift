@@ -13,9 +13,9 @@ extension LLMCommand {
 
     public static func main() {
         let arguments = Array(CommandLine.arguments.dropFirst())
-        // A lone `--version` or `--help` is answered without parsing: the parser reflects
-        // over every option of the command to find that out, which is most of what such a
-        // run costs (make bench: startup).
+        // A lone `--version`, `--help` or `-h` is answered without parsing: the parser
+        // reflects over every option of the command to find that out, which is most of what
+        // such a run costs (make bench: startup).
         if arguments == ["--version"] {
             print(configuration.version)
             return

@@ -2,9 +2,10 @@ import Synchronization
 
 /// Builds the assistant message from deltas as they arrive, and passes them on.
 ///
-/// Deltas are passed on in batches: a provider calls `flush()` after each network chunk,
-/// so the pieces of one chunk leave in one write. That costs no latency (a chunk goes out
-/// as soon as it is parsed) and saves a system call per token.
+/// Deltas are passed on in batches: a provider hands over each network chunk's deltas
+/// together (`deliver`, or `receive` then `flush()`), so the pieces of one chunk leave in
+/// one write. That costs no latency (a chunk goes out as soon as it is parsed) and saves a
+/// system call per token.
 ///
 /// Thread-safe, because deltas arrive on the transfer thread while a signal handler may
 /// need the partial reply at any moment: whatever was received is never lost.
