@@ -10,17 +10,8 @@ import Testing
     func isolatedToolsGetSecretsOffTheCommandLine() throws {
         let token = "ghp_cmdline_secret_\(Int.random(in: 100_000...999_999))"
         let fixture = try ToolsFixture("tools:\n  - {name: slow, command: [\"sh\", \"-c\", \"sleep 2; test -n \\\"$GITHUB_TOKEN\\\" && echo has-token\"], env: [GITHUB_TOKEN]}\n")
-        let process = Process()
-        process.executableURL = Paths.binary("llm-tools")
-        process.arguments = ["exec", "--isolate", "-f", fixture.toolsFile.path]
-        process.environment = ["PATH": "/usr/bin:/bin", "GITHUB_TOKEN": token]
-        let input = Pipe(), output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        try input.fileHandleForWriting.write(contentsOf: Data(ToolsFixture.conversation([("slow", "{}")]).utf8))
-        try input.fileHandleForWriting.close()
+        let (process, output) = try fixture.startExec([("slow", "{}")], flags: ["--isolate"],
+                                                      environment: ["PATH": "/usr/bin:/bin", "GITHUB_TOKEN": token])
         var seen: [String] = []
         for _ in 0..<15 {
             usleep(100_000)

@@ -420,21 +420,13 @@ struct IsolationEscapeTests {
             tools:
               - {name: big, command: ["sh", "-c", "head -c 30000 /dev/zero | tr '\\\\0' a"]}
             """)
-        let process = Process()
-        process.executableURL = Paths.binary("llm-tools")
-        process.arguments = ["exec", "-j", "1", "-f", fixture.toolsFile.path]
-        process.environment = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"]
-        let input = Pipe(), output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output  // never read: the pipe fills at 64 KiB, a few results in
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        try input.fileHandleForWriting.write(contentsOf: Data(ToolsFixture.conversation(Array(repeating: ("big", "{}"), count: 8)).utf8))
-        try input.fileHandleForWriting.close()
+        // stdout is never read: the pipe fills at 64 KiB, a few results in.
+        let (process, unread) = try fixture.startExec(Array(repeating: ("big", "{}"), count: 8), flags: ["-j", "1"],
+                                                 environment: ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"])
         usleep(1_500_000)
         kill(process.processIdentifier, SIGINT)
         let watchdog = Watchdog(process, after: 5)
-        process.waitUntilExit()
+        withExtendedLifetime(unread) { process.waitUntilExit() }
         #expect(!watchdog.fired, "llm-tools did not end on the signal while its reader was stalled")
         #expect(process.terminationStatus == 130, "status \(process.terminationStatus)")
     }
@@ -447,17 +439,8 @@ struct IsolationEscapeTests {
               - {name: quick, command: ["echo", "quick result"]}
               - {name: slow, command: ["sh", "-c", "setsid sleep \(marker) & sleep \(marker)"], timeout: 60}
             """)
-        let process = Process()
-        process.executableURL = Paths.binary("llm-tools")
-        process.arguments = ["exec", "-j", "2", "-f", fixture.toolsFile.path]
-        process.environment = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"]
-        let input = Pipe(), output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        try input.fileHandleForWriting.write(contentsOf: Data(ToolsFixture.conversation([("quick", "{}"), ("slow", "{}")]).utf8))
-        try input.fileHandleForWriting.close()
+        let (process, output) = try fixture.startExec([("quick", "{}"), ("slow", "{}")], flags: ["-j", "2"],
+                                                      environment: ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"])
         let started = Date()
         while runningProcesses(containing: "sleep \(marker)").count < 2, Date().timeIntervalSince(started) < 10 { usleep(50_000) }
         usleep(200_000)

@@ -42,6 +42,23 @@ struct ToolsFixture {
         return (result, result.records.filter { $0["role"] == "tool" })
     }
 
+    /// Starts `llm-tools exec` on `calls` and returns without waiting, for a test that
+    /// signals it or watches it while it runs; stderr is dropped.
+    func startExec(_ calls: [(String, String)], flags: [String], environment: [String: String]) throws -> (process: Process, stdout: Pipe) {
+        let process = Process()
+        process.executableURL = Paths.binary("llm-tools")
+        process.arguments = ["exec"] + flags + ["-f", toolsFile.path]
+        process.environment = environment
+        let input = Pipe(), output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        try input.fileHandleForWriting.write(contentsOf: Data(Self.conversation(calls).utf8))
+        try input.fileHandleForWriting.close()
+        return (process, output)
+    }
+
     func call(_ name: String, _ arguments: String, flags: [String] = [], environment: [String: String] = [:]) throws -> JSONObject {
         let (result, tools) = try exec([(name, arguments)], flags: flags, environment: environment)
         guard result.status == 0 else { throw ToolsFixtureError.failed(result.status, result.stderr) }
