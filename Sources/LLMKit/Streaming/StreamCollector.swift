@@ -44,15 +44,7 @@ public final class StreamCollector: Sendable {
     /// and must not block whoever needs the reply so far (a signal handler).
     @discardableResult
     public func flush() -> Bool {
-        let out: [StreamDelta]? = state.withLock { s in
-            guard !s.pending.isEmpty, !s.forwardingStopped else {
-                s.pending.removeAll(keepingCapacity: true)
-                return nil
-            }
-            defer { s.pending.removeAll(keepingCapacity: true) }
-            return s.scrubber == nil ? s.pending : s.scrubber!.scrub(s.pending)
-        }
-        return forwardOutsideTheLock(out)
+        deliver([]).goOn
     }
 
     /// Passes on whatever was held back as a possible start of a key: the stream is over.
