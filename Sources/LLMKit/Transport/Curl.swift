@@ -3,25 +3,27 @@ import CCurl
 /// Every libcurl call in llmkit is in this file, behind typed Swift methods, so the C
 /// surface (variadic options, raw pointers, result codes) has one owner.
 enum Curl {
-    /// Not thread-safe in libcurl; called once, before the driver thread starts.
-    static func globalInit() {
-        _ = llmkit_global_init()
+    /// Why libcurl cannot be used, or nil when it can. The first call opens libcurl (a few
+    /// milliseconds: see ccurl.h); every later call is a flag check.
+    static var unavailable: String? {
+        llmkit_curl_load() == 0 ? nil : String(cString: llmkit_curl_load_problem())
     }
 
     /// The parts of a URL as libcurl's URL API reads it (the same parser a transfer uses).
     /// Without a scheme a string is refused, never guessed as http.
     static func parseURL(_ text: String) throws(URLProblem)
         -> (scheme: String, host: String, port: Int, url: String, credentials: [String], withoutCredentials: String?) {
-        guard let handle = curl_url() else { throw URLProblem(url: text, reason: "out of memory") }
-        defer { curl_url_cleanup(handle) }
-        let set = curl_url_set(handle, CURLUPART_URL, text, UInt32(CURLU_NON_SUPPORT_SCHEME))
+        if let problem = unavailable { throw URLProblem(url: text, reason: problem) }
+        guard let handle = llmkit_url() else { throw URLProblem(url: text, reason: "out of memory") }
+        defer { llmkit_url_cleanup(handle) }
+        let set = llmkit_url_set(handle, CURLUPART_URL, text, UInt32(CURLU_NON_SUPPORT_SCHEME))
         guard set == CURLUE_OK else {
-            throw URLProblem(url: text, reason: String(cString: curl_url_strerror(set)).lowercased())
+            throw URLProblem(url: text, reason: String(cString: llmkit_url_strerror(set)).lowercased())
         }
         func part(_ which: CURLUPart, _ flags: Int32 = 0) -> String? {
             var value: UnsafeMutablePointer<CChar>?
-            guard curl_url_get(handle, which, &value, UInt32(flags)) == CURLUE_OK, let value else { return nil }
-            defer { curl_free(value) }
+            guard llmkit_url_get(handle, which, &value, UInt32(flags)) == CURLUE_OK, let value else { return nil }
+            defer { llmkit_free(value) }
             return String(cString: value)
         }
         guard let scheme = part(CURLUPART_SCHEME)?.lowercased() else { throw URLProblem(url: text, reason: "it has no scheme") }
@@ -34,8 +36,8 @@ enum Curl {
         let url = part(CURLUPART_URL) ?? text
         var shown: String?
         if !secrets.isEmpty {
-            _ = curl_url_set(handle, CURLUPART_USER, nil, 0)
-            _ = curl_url_set(handle, CURLUPART_PASSWORD, nil, 0)
+            _ = llmkit_url_set(handle, CURLUPART_USER, nil, 0)
+            _ = llmkit_url_set(handle, CURLUPART_PASSWORD, nil, 0)
             shown = part(CURLUPART_URL)
         }
         return (scheme, host, port, url, secrets, shown)
@@ -55,14 +57,15 @@ final class CurlEasy {
     static let receiveBufferBytes = 256 << 10
 
     init() {
-        handle = curl_easy_init()
+        precondition(Curl.unavailable == nil, "libcurl used before Curl.unavailable was checked")
+        handle = llmkit_easy_init()
         errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
         _ = llmkit_easy_setopt_pointer(handle, CURLOPT_ERRORBUFFER, errorBuffer)
     }
 
     deinit {
-        curl_easy_cleanup(handle)
-        if let headerList { curl_slist_free_all(headerList) }
+        llmkit_easy_cleanup(handle)
+        if let headerList { llmkit_slist_free_all(headerList) }
         errorBuffer.deallocate()
     }
 
@@ -100,9 +103,9 @@ final class CurlEasy {
             }
         }
         // An empty `Expect:` stops libcurl waiting a second for `100 Continue` on large bodies.
-        var list: UnsafeMutablePointer<curl_slist>? = curl_slist_append(nil, "Expect:")
+        var list: UnsafeMutablePointer<curl_slist>? = llmkit_slist_append(nil, "Expect:")
         for header in request.headers {
-            list = curl_slist_append(list, "\(header.name): \(header.value)")
+            list = llmkit_slist_append(list, "\(header.name): \(header.value)")
         }
         headerList = list
         _ = llmkit_easy_setopt_slist(handle, CURLOPT_HTTPHEADER, list)
@@ -132,7 +135,7 @@ final class CurlEasy {
 
     /// Classifies a failed transfer, in words a person can act on.
     func failure(_ code: CURLcode, host: String, receivedData: Bool) -> TransportError {
-        let detail = errorBuffer.pointee != 0 ? String(cString: errorBuffer) : String(cString: curl_easy_strerror(code))
+        let detail = errorBuffer.pointee != 0 ? String(cString: errorBuffer) : String(cString: llmkit_easy_strerror(code))
         let kind: TransportError.Kind
         switch code {
         case CURLE_COULDNT_CONNECT: kind = .connectionRefused
@@ -154,26 +157,26 @@ final class CurlMulti: @unchecked Sendable {
     private let handle: UnsafeMutableRawPointer
 
     init() {
-        handle = curl_multi_init()
+        handle = llmkit_multi_init()
         _ = llmkit_multi_setopt_long(handle, CURLMOPT_PIPELINING, Int(CURLPIPE_MULTIPLEX))
     }
 
-    deinit { curl_multi_cleanup(handle) }
+    deinit { llmkit_multi_cleanup(handle) }
 
-    func add(_ easy: CurlEasy) { _ = curl_multi_add_handle(handle, easy.handle) }
-    func remove(_ easy: CurlEasy) { _ = curl_multi_remove_handle(handle, easy.handle) }
+    func add(_ easy: CurlEasy) { _ = llmkit_multi_add_handle(handle, easy.handle) }
+    func remove(_ easy: CurlEasy) { _ = llmkit_multi_remove_handle(handle, easy.handle) }
 
     /// Moves every transfer forward as far as it can go without blocking.
     func perform() {
         var running: Int32 = 0
-        _ = curl_multi_perform(handle, &running)
+        _ = llmkit_multi_perform(handle, &running)
     }
 
     /// Finished transfers since the last call: the easy handle and its result.
     func completed() -> [(easy: UnsafeMutableRawPointer, result: CURLcode)] {
         var done: [(UnsafeMutableRawPointer, CURLcode)] = []
         var remaining: Int32 = 0
-        while let message = curl_multi_info_read(handle, &remaining) {
+        while let message = llmkit_multi_info_read(handle, &remaining) {
             if message.pointee.msg == CURLMSG_DONE, let easy = message.pointee.easy_handle {
                 done.append((easy, llmkit_msg_result(message)))
             }
@@ -184,11 +187,11 @@ final class CurlMulti: @unchecked Sendable {
     /// Sleeps until a socket is ready, `wakeUp()` is called, or the timeout passes.
     func poll(timeoutMs: Int32) {
         var ready: Int32 = 0
-        _ = curl_multi_poll(handle, nil, 0, timeoutMs, &ready)
+        _ = llmkit_multi_poll(handle, nil, 0, timeoutMs, &ready)
     }
 
     /// Safe from any thread: interrupts `poll`.
-    func wakeUp() { _ = curl_multi_wakeup(handle) }
+    func wakeUp() { _ = llmkit_multi_wakeup(handle) }
 }
 
 extension CURLcode {

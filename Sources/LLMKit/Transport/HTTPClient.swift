@@ -26,6 +26,9 @@ public final class HTTPClient: Sendable {
     /// instead of into `HTTPResponse.body`.
     /// Cancelling the calling task ends the transfer at once (`.cancelled`).
     public func send(_ request: HTTPRequest, onBody: BodySink? = nil) async throws(TransportError) -> HTTPResponse {
+        if let problem = Curl.unavailable {
+            throw TransportError(kind: .other, host: request.host, detail: problem, receivedData: false)
+        }
         let cancellation = Cancellation()
         let result: Result<HTTPResponse, TransportError> = await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
@@ -47,7 +50,6 @@ public final class HTTPClient: Sendable {
     }
 
     private static func startDriver(_ client: HTTPClient) -> CurlMulti {
-        Curl.globalInit()
         let multi = CurlMulti()
         let thread = Thread { client.drive(multi) }
         thread.name = "llmkit-http"
