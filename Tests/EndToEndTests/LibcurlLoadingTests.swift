@@ -25,6 +25,58 @@ import Testing
         #expect(!loaded, "llm-cost loaded libcurl")
     }
 
+    /// A config that names endpoints is the usual case; pricing and running tools still
+    /// send no request, so its URLs are not read by libcurl for them.
+    @Test func aConfigWithEndpointsDoesNotLoadLibcurlForRunsWithoutRequests() throws {
+        let directory = Paths.temporaryDirectory()
+        let config = directory.appendingPathComponent("config.yaml")
+        try """
+            providers:
+              work:
+                type: openai
+                api_base: http://127.0.0.1:9/v1
+              spread:
+                type: openai
+                api_base: [http://127.0.0.1:9/v1, http://127.0.0.1:10/v1]
+            """.write(to: config, atomically: true, encoding: .utf8)
+        let environment = Self.loaderTrace.merging(["LLMKIT_CONFIG": config.path]) { $1 }
+
+        let cost = try run("llm-cost", [], stdin: Self.usageLine, environment: environment)
+        #expect(cost.status == 0, "\(cost.stderr.suffix(500))")
+        let costLoaded = cost.stderr.contains("libcurl")
+        #expect(!costLoaded, "llm-cost loaded libcurl")
+
+        let fixture = try ToolsFixture("tools:\n  - builtin: read_file\n")
+        let (tools, messages) = try fixture.exec([("read_file", #"{"path":"hello.txt"}"#)], environment: environment)
+        #expect(tools.status == 0 && messages.count == 1, "\(tools.stderr.suffix(500))")
+        let toolsLoaded = tools.stderr.contains("libcurl")
+        #expect(!toolsLoaded, "llm-tools exec loaded libcurl")
+    }
+
+    /// A libcurl older than 7.85 has every call llmkit makes but not the option that keeps
+    /// it to http and https (CURLOPT_PROTOCOLS_STR): it must be refused, not used without it.
+    @Test func aLibcurlOlderThan785IsRefused() throws {
+        let directory = Paths.temporaryDirectory()
+        let names = ["global_init", "easy_init", "easy_cleanup", "easy_strerror", "easy_setopt", "easy_getinfo",
+                     "slist_append", "slist_free_all", "multi_init", "multi_cleanup", "multi_setopt", "multi_add_handle",
+                     "multi_remove_handle", "multi_perform", "multi_poll", "multi_wakeup", "multi_info_read", "url",
+                     "url_cleanup", "url_set", "url_get", "url_strerror", "free"]
+        let source = names.map { "int curl_\($0)(void) { return 0; }\n" }.joined() + """
+            struct version { int age; const char *version; unsigned int version_num; };
+            static struct version old = {10, "7.80.0", 0x075000};
+            struct version *curl_version_info(int age) { return &old; }
+
+            """
+        let file = directory.appendingPathComponent("old.c")
+        try source.write(to: file, atomically: true, encoding: .utf8)
+        let compile = try run("/usr/bin/env", ["cc", "-shared", "-fPIC", "-o", directory.appendingPathComponent("libcurl.so.4").path, file.path])
+        try #require(compile.status == 0, "cc: \(compile.stderr)")
+        let result = try run("llm-complete", ["-m", "llamacpp/x", "--api-base", "http://127.0.0.1:9", "hi"],
+                             environment: ["LD_LIBRARY_PATH": directory.path])
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("7.80.0") && result.stderr.contains("7.85"), "\(result.stderr)")
+    }
+
     /// The control: the witness does see libcurl when a request needs it.
     @Test func aRequestLoadsLibcurl() throws {
         let result = try run("llm-complete", ["-m", "llamacpp/x", "--api-base", "http://127.0.0.1:9", "--timeout", "5", "hi"],
@@ -60,5 +112,19 @@ import Testing
         #expect(request.stderr.contains("libcurl"), "\(request.stderr)")
         #expect(request.stderr.contains("curl_"), "the message names the missing call: \(request.stderr)")
         #expect(request.stdout.isEmpty || !request.stdout.contains("\"role\":\"assistant\""))
+
+        // The URL cannot be read without libcurl, so its password cannot be registered as
+        // a secret: the message must not quote the URL at all.
+        let password = "S3cretPassw0rd-for-llmkit"
+        for (arguments, environment) in [
+            (["-m", "llamacpp/x", "hi"], ["LLMKIT_API_BASE": "http://user:\(password)@127.0.0.1:9/v1"]),
+            (["-m", "llamacpp/x", "--api-base", "http://user:\(password)@127.0.0.1:9/v1", "hi"], [:]),
+        ] {
+            let result = try run("llm-complete", arguments, environment: broken.merging(environment) { $1 })
+            #expect(result.status != 0)
+            #expect(result.stderr.contains("libcurl"), "\(result.stderr)")
+            let leaked = (result.stdout + result.stderr).contains(password)
+            #expect(!leaked, "the URL's password was printed: \(result.stderr)")
+        }
     }
 }
