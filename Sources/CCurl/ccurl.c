@@ -35,7 +35,12 @@ static struct {
     CURLUcode (*url_get)(const CURLU *, CURLUPart, char **, unsigned int);
     const char *(*url_strerror)(CURLUcode);
     void (*free)(void *);
+    curl_version_info_data *(*version_info)(CURLversion);
 } api;
+
+/* CURLOPT_PROTOCOLS_STR, which keeps every transfer to http and https, came in 7.85.0; an
+   older libcurl ignores it and would follow any scheme it was built with. */
+#define LLMKIT_OLDEST_LIBCURL 0x075500
 
 static pthread_once_t load_once = PTHREAD_ONCE_INIT;
 static char problem[512];
@@ -44,7 +49,7 @@ static int find(void *library, void **slot, const char *name) {
     *slot = dlsym(library, name);
     if (*slot == NULL) {
         snprintf(problem, sizeof problem,
-                 "libcurl (%s) could not be used: it has no %s (llmkit needs libcurl 7.85 or later)",
+                 "libcurl (%s) cannot be used: it has no %s (llmkit needs 7.85 or later)",
                  LLMKIT_LIBCURL, name);
         return -1;
     }
@@ -65,7 +70,13 @@ static void load(void) {
         FIND(easy_getinfo) || FIND(slist_append) || FIND(slist_free_all) || FIND(multi_init) || FIND(multi_cleanup) ||
         FIND(multi_setopt) || FIND(multi_add_handle) || FIND(multi_remove_handle) || FIND(multi_perform) ||
         FIND(multi_poll) || FIND(multi_wakeup) || FIND(multi_info_read) || FIND(url) || FIND(url_cleanup) ||
-        FIND(url_set) || FIND(url_get) || FIND(url_strerror) || FIND(free)) {
+        FIND(url_set) || FIND(url_get) || FIND(url_strerror) || FIND(free) || FIND(version_info)) {
+        return;
+    }
+    const curl_version_info_data *version = api.version_info(CURLVERSION_NOW);
+    if (version == NULL || version->version_num < LLMKIT_OLDEST_LIBCURL) {
+        snprintf(problem, sizeof problem, "libcurl %s (%s) is too old: llmkit needs 7.85 or later",
+                 version && version->version ? version->version : "of unknown version", LLMKIT_LIBCURL);
         return;
     }
     CURLcode status = api.global_init(CURL_GLOBAL_DEFAULT);

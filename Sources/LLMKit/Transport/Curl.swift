@@ -13,7 +13,8 @@ enum Curl {
     /// Without a scheme a string is refused, never guessed as http.
     static func parseURL(_ text: String) throws(URLProblem)
         -> (scheme: String, host: String, port: Int, url: String, credentials: [String], withoutCredentials: String?) {
-        if let problem = unavailable { throw URLProblem(url: text, reason: problem) }
+        // Unread, the URL's password cannot be registered as a secret: it is not quoted.
+        if let problem = unavailable { throw URLProblem(url: "the URL", reason: problem) }
         guard let handle = llmkit_url() else { throw URLProblem(url: text, reason: "out of memory") }
         defer { llmkit_url_cleanup(handle) }
         let set = llmkit_url_set(handle, CURLUPART_URL, text, UInt32(CURLU_NON_SUPPORT_SCHEME))

@@ -28,15 +28,18 @@ public struct HTTPRequest: Sendable {
         self.body = body
     }
 
-    /// The URL to show a person: without user or password.
+    /// The URL to show a person: without user or password. One that cannot be read is
+    /// not shown: its password could not be found to leave out.
     public var shownURL: String {
-        (try? ParsedURL(url))?.shown ?? url
+        (try? ParsedURL(url))?.shown ?? Self.unreadable
     }
 
-    /// `host:port` that libcurl connects to, for messages; the URL itself if it cannot be parsed.
+    /// `host:port` that libcurl connects to, for messages.
     public var host: String {
-        (try? ParsedURL(url))?.authority ?? url
+        (try? ParsedURL(url))?.authority ?? Self.unreadable
     }
+
+    private static let unreadable = "(a URL that cannot be read)"
 }
 
 /// What came back: status, headers and body, plus how long it took.
