@@ -149,7 +149,7 @@ struct LLMCost: LLMCommand {
 
     private func tally(log: Log) throws(LLMError) -> ExitStatus {
         var table = PriceTable.builtin
-        let config = try ConfigLoader.load(environment: Environment.current, explicitPath: self.config)
+        let config = try ConfigLoader.load(environment: Environment.current, explicitPath: self.config, sendsRequests: false)
         if let own = config.prices { try table.add(ownFormat: own, source: config.path ?? "config") }
         for path in prices {
             if try table.add(contentsOf: path) == 0 { log.note("price file \(path) has no token prices") }

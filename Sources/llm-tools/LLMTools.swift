@@ -80,7 +80,7 @@ struct ToolOptions: ParsableArguments {
 
     func executor(_ tools: ToolsFile, startMCP: Bool) async throws(LLMError) -> ToolExecutor {
         let environment = Environment.current
-        let config = try ConfigLoader.load(environment: environment)
+        let config = try ConfigLoader.load(environment: environment, sendsRequests: false)
         APIKeyResolver.registerEnvironmentKeys(config: config, environment: environment)
         var settings = ToolExecutor.Settings(root: root ?? tools.root ?? FileManager.default.currentDirectoryPath)
         settings.allowWrite = allowWrite

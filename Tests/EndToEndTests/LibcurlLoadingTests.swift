@@ -53,6 +53,25 @@ import Testing
         #expect(!toolsLoaded, "llm-tools exec loaded libcurl")
     }
 
+    /// Unread endpoints must not cost a secret: a password in one is still registered, so
+    /// a tool that prints it (here: the config file itself) shows it redacted.
+    @Test func aPasswordInAnUnreadEndpointIsStillRedacted() throws {
+        let password = "Pw-in-the-endpoint-0192837465"
+        let fixture = try ToolsFixture("tools:\n  - builtin: read_file\n")
+        let config = fixture.root.appendingPathComponent("config.yaml")
+        try """
+            providers:
+              work:
+                type: openai
+                api_base: http://me:\(password)@127.0.0.1:9/v1
+            """.write(to: config, atomically: true, encoding: .utf8)
+        let (result, messages) = try fixture.exec([("read_file", #"{"path":"config.yaml"}"#)], environment: ["LLMKIT_CONFIG": config.path])
+        #expect(result.status == 0 && messages.count == 1, "\(result.stderr.suffix(500))")
+        let leaked = result.stdout.contains(password)
+        #expect(!leaked, "the endpoint's password reached the tool's output")
+        #expect(result.stdout.contains("api_base"), "the tool did not read the config")
+    }
+
     /// A libcurl older than 7.85 has every call llmkit makes but not the option that keeps
     /// it to http and https (CURLOPT_PROTOCOLS_STR): it must be refused, not used without it.
     @Test func aLibcurlOlderThan785IsRefused() throws {

@@ -12,7 +12,9 @@ public enum ConfigLoader {
         return nil
     }
 
-    public static func load(environment: Environment, explicitPath: String? = nil) throws(LLMError) -> Config {
+    /// `sendsRequests: false` is for a run that never sends one (llm-cost, llm-tools exec):
+    /// its endpoints are kept as written instead of read by libcurl, see `endpoint`.
+    public static func load(environment: Environment, explicitPath: String? = nil, sendsRequests: Bool = true) throws(LLMError) -> Config {
         let located = explicitPath.map { ($0, true) } ?? path(environment: environment)
         guard let (path, explicit) = located else { return Config() }
         guard let data = FileManager.default.contents(atPath: path) else {
@@ -21,10 +23,10 @@ public enum ConfigLoader {
             }
             return Config()
         }
-        return try parse(String(decoding: data, as: UTF8.self), path: path)
+        return try parse(String(decoding: data, as: UTF8.self), path: path, sendsRequests: sendsRequests)
     }
 
-    public static func parse(_ text: String, path: String? = nil) throws(LLMError) -> Config {
+    public static func parse(_ text: String, path: String? = nil, sendsRequests: Bool = true) throws(LLMError) -> Config {
         let place = path ?? "config"
         // Through `YAMLValue` (Yams' node tree), not `Yams.load`, which traps on a mapping
         // key that is not a string: a config file must give an error, never a crash.
@@ -62,7 +64,8 @@ public enum ConfigLoader {
                 throw LLMError(.configuration, "\(place): providers must map names to settings")
             }
             for (name, value) in map {
-                config.providers[name] = try overrides(value, json: document["providers"]?[name]?.objectValue ?? JSONObject(), name: name, place: place)
+                config.providers[name] = try overrides(value, json: document["providers"]?[name]?.objectValue ?? JSONObject(), name: name, place: place,
+                                                       sendsRequests: sendsRequests)
             }
         }
         return config
@@ -73,7 +76,7 @@ public enum ConfigLoader {
         "type", "format", "api_base", "api_key_env", "api_key_cmd", "api_key", "api_key_timeout", "max_reply_mb", "timeout", "headers", "cooldown",
     ]
 
-    private static func overrides(_ value: Any, json: JSONObject, name: String, place: String) throws(LLMError) -> Config.ProviderOverrides {
+    private static func overrides(_ value: Any, json: JSONObject, name: String, place: String, sendsRequests: Bool) throws(LLMError) -> Config.ProviderOverrides {
         guard let map = value as? [String: Any] else {
             throw LLMError(.configuration, "\(place): providers.\(name) must be a mapping")
         }
@@ -104,7 +107,7 @@ public enum ConfigLoader {
             }
             for (index, item) in list.enumerated() {
                 do {
-                    o.replicas.append(try ParsedURL(item as? String ?? "").url)
+                    o.replicas.append(try endpoint(item as? String ?? "", sendsRequests: sendsRequests))
                 } catch {
                     throw LLMError(.configuration, "\(place): \(at).api_base[\(index + 1)]: \(error)")
                 }
@@ -113,7 +116,7 @@ public enum ConfigLoader {
             if o.replicas.count == 1 { o.replicas = [] }
         } else if let base = try string(map["api_base"], "\(at).api_base", place) {
             do {
-                o.apiBase = try ParsedURL(base).url
+                o.apiBase = try endpoint(base, sendsRequests: sendsRequests)
             } catch {
                 throw LLMError(.configuration, "\(place): \(at).api_base: \(error)")
             }
@@ -161,6 +164,14 @@ public enum ConfigLoader {
             }
         }
         return o
+    }
+
+    /// An endpoint as libcurl reads it. Opening libcurl to read it is most of the cost of a
+    /// run that sends no request, so such a run keeps it as written, unless it has an `@`:
+    /// a user or password needs one, and must still be registered as a secret.
+    private static func endpoint(_ text: String, sendsRequests: Bool) throws(URLProblem) -> String {
+        guard sendsRequests || text.contains("@") else { return text }
+        return try ParsedURL(text).url
     }
 
     private static func string(_ value: Any?, _ key: String, _ place: String) throws(LLMError) -> String? {
