@@ -75,7 +75,6 @@ import Testing
     /// A libcurl older than 7.85 has every call llmkit makes but not the option that keeps
     /// it to http and https (CURLOPT_PROTOCOLS_STR): it must be refused, not used without it.
     @Test func aLibcurlOlderThan785IsRefused() throws {
-        let directory = Paths.temporaryDirectory()
         let names = ["global_init", "easy_init", "easy_cleanup", "easy_strerror", "easy_setopt", "easy_getinfo",
                      "slist_append", "slist_free_all", "multi_init", "multi_cleanup", "multi_setopt", "multi_add_handle",
                      "multi_remove_handle", "multi_perform", "multi_poll", "multi_wakeup", "multi_info_read", "url",
@@ -86,10 +85,7 @@ import Testing
             struct version *curl_version_info(int age) { return &old; }
 
             """
-        let file = directory.appendingPathComponent("old.c")
-        try source.write(to: file, atomically: true, encoding: .utf8)
-        let compile = try run("/usr/bin/env", ["cc", "-shared", "-fPIC", "-o", directory.appendingPathComponent("libcurl.so.4").path, file.path])
-        try #require(compile.status == 0, "cc: \(compile.stderr)")
+        let directory = try Self.stubLibcurl(source)
         let result = try run("llm-complete", ["-m", "llamacpp/x", "--api-base", "http://127.0.0.1:9", "hi"],
                              environment: ["LD_LIBRARY_PATH": directory.path])
         #expect(result.status != 0)
@@ -111,12 +107,7 @@ import Testing
     /// status is that of the first check that needs libcurl: the URL of `--api-base` (64),
     /// of a provider (78), or the request itself (69).
     @Test func aBrokenLibcurlFailsOnlyTheRunsThatNeedIt() throws {
-        let directory = Paths.temporaryDirectory()
-        let source = directory.appendingPathComponent("stub.c")
-        try "int llmkit_test_stub(void) { return 0; }\n".write(to: source, atomically: true, encoding: .utf8)
-        let compile = try run("/usr/bin/env", ["cc", "-shared", "-fPIC", "-o", directory.appendingPathComponent("libcurl.so.4").path, source.path])
-        try #require(compile.status == 0, "cc: \(compile.stderr)")
-        let broken = ["LD_LIBRARY_PATH": directory.path]
+        let broken = ["LD_LIBRARY_PATH": try Self.stubLibcurl("int llmkit_test_stub(void) { return 0; }\n").path]
 
         let version = try run("llm-complete", ["--version"], stdin: nil, environment: broken)
         #expect(version.status == 0, "\(version.stderr)")
@@ -145,5 +136,15 @@ import Testing
             let leaked = (result.stdout + result.stderr).contains(password)
             #expect(!leaked, "the URL's password was printed: \(result.stderr)")
         }
+    }
+
+    /// A folder holding a `libcurl.so.4` compiled from `source`, for LD_LIBRARY_PATH.
+    static func stubLibcurl(_ source: String) throws -> URL {
+        let directory = Paths.temporaryDirectory()
+        let file = directory.appendingPathComponent("stub.c")
+        try source.write(to: file, atomically: true, encoding: .utf8)
+        let compile = try run("/usr/bin/env", ["cc", "-shared", "-fPIC", "-o", directory.appendingPathComponent("libcurl.so.4").path, file.path])
+        try #require(compile.status == 0, "cc: \(compile.stderr)")
+        return directory
     }
 }
