@@ -70,12 +70,22 @@ import Testing
     @Test func aForkingHopperDiesWithLlmTools() throws {
         let fixture = try ToolsFixture("tools:\n  - {name: hop, command: [\"./hop.sh\"], timeout: 2}\n")
         let heartbeat = fixture.directory.appendingPathComponent("heartbeat").path
+        let script = fixture.directory.appendingPathComponent("hop.sh").path
+        // Bounded whatever becomes of this test: one left by an interrupted run hopped for
+        // twelve hours, a core's worth of forks that skewed every benchmark on the machine.
+        let stopAt = Int(Date().timeIntervalSince1970) + 60
         try fixture.write("hop.sh", """
             #!/bin/sh
+            [ "$(date +%s)" -lt \(stopAt) ] || exit 0
             echo $$ >> \(heartbeat)
-            setsid env -i /bin/sh \(fixture.directory.path)/hop.sh > /dev/null 2>&1 < /dev/null &
+            setsid env -i /bin/sh \(script) > /dev/null 2>&1 < /dev/null &
             exit 0
             """, executable: true)
+        defer {
+            // A hop between fork and exec escapes pkill; without its script it goes no further.
+            try? FileManager.default.removeItem(atPath: script)
+            _ = try? run("/usr/bin/pkill", ["-f", script], stdin: nil)
+        }
         _ = try fixture.exec([("hop", "{}")])
         usleep(300_000)
         let before = (try? String(contentsOfFile: heartbeat, encoding: .utf8))?.count ?? 0
@@ -83,7 +93,6 @@ import Testing
         let after = (try? String(contentsOfFile: heartbeat, encoding: .utf8))?.count ?? 0
         #expect(before > 0, "the hopper ran")
         #expect(after == before, "the hopper outlived llm-tools")
-        _ = try run("/usr/bin/pkill", ["-f", "\(fixture.directory.path)/hop.sh"], stdin: nil)
     }
 
     /// Keys a server sees are masked however the output spells them: JSON-escaped, cut short
