@@ -17,7 +17,10 @@ TOOLS    := llm-complete llm-stream llm-tools llm-probe llm-cost llm-serve
 # libraries' symbols is most of a start (make bench). libstdc++ goes through a directory of
 # our own because swiftc asks for it by name, and the shared one would be found first.
 STATIC_CXX := $(CURDIR)/.build-libstdc++
-RELEASE  := -c release --static-swift-stdlib -Xlinker -L$(STATIC_CXX)
+# swiftc's static-stdlib link exports every symbol of our own modules (-export-dynamic),
+# about 5,800 names nothing looks up; each is in the way of the loader's lookups, at start
+# and when libcurl is opened. The last flag of the two wins.
+RELEASE  := -c release --static-swift-stdlib -Xlinker -L$(STATIC_CXX) -Xlinker --no-export-dynamic
 BIN       = $(shell $(SWIFT) build $(RELEASE) --show-bin-path)
 
 FUZZ_TARGETS := json chunk-scan sse ndjson schema config
