@@ -64,6 +64,60 @@ import Testing
         #expect(nullContent.isEmpty)
     }
 
+    /// Text that needs no decoding is read where it lies; anything else is left to the
+    /// template's full read.
+    @Test func verbatimTextIsOnlyPlainText() throws {
+        let prefix = #"{"id":"c1","choices":[{"index":0,"delta":{"content":"#
+        let suffix = #"},"finish_reason":null}]}"#
+        var first = prefix + #""a""# + suffix
+        let template = try #require(first.withUTF8 { OpenAIChunkTemplate($0, scan: OpenAIChunkScan.scan($0)!) })
+        func verbatim(_ literal: String, _ tail: String = suffix) -> String? {
+            var event = prefix + literal + tail
+            return event.withUTF8 { bytes in
+                template.verbatimText(at: bytes).flatMap { $0.end == bytes.count ? String(decoding: bytes[$0.text], as: UTF8.self) : nil }
+            }
+        }
+        #expect(verbatim(#""hello, world \u007f""#) == nil)
+        #expect(verbatim(#""hello, world ~""#) == "hello, world ~")
+        #expect(verbatim(#""""#) == "")
+        #expect(verbatim(#""tab\there""#) == nil)
+        #expect(verbatim("\"caf\u{e9}\"") == nil)
+        #expect(verbatim("\"a\u{1}b\"") == nil)
+        #expect(verbatim(#""a""#, #"},"finish_reason":"stop"}]}"#) == nil)
+        #expect(verbatim(#""a""#, suffix + " ") == nil)
+        #expect(verbatim(#""a"#, "") == nil)
+        #expect(verbatim("12", suffix) == nil)
+        // Bytes past the event: it ends where the template says.
+        var two = prefix + #""a""# + suffix + "\n\ndata: more"
+        let found = two.withUTF8 { template.verbatimText(at: $0) }
+        #expect(found?.text == prefix.utf8.count + 1..<prefix.utf8.count + 2)
+        #expect(found?.end == (prefix + #""a""# + suffix).utf8.count)
+    }
+
+    /// However a stream is cut into reads, the reply is the one the full parser gives.
+    @Test(arguments: [true, false])
+    func readsOfAnyLengthGiveTheSameReply(_ joins: Bool) throws {
+        let prefix = #"data: {"id":"c1","choices":[{"index":0,"delta":{"content":"#
+        let suffix = "},\"finish_reason\":null}]}\n\n"
+        let literals = [#""""#, #""plain ""#, #""esc \"q\" \n \ud83d\ude00 caf\u00e9""#, "\"caf\u{e9} \"", #""more""#, "null", #""x""#]
+        var stream = literals.map { prefix + $0 + suffix }.joined()
+        stream += #"data: {"id":"c1","choices":[{"index":0,"delta":{},"finish_reason":"length"}]}"# + "\n\ndata: [DONE]\n\n"
+        stream += prefix + #""after the end""# + suffix
+        let expected = "plain esc \"q\" \n 😀 cafécafé morex"
+        for size in [1, 2, 7, 64, stream.utf8.count] {
+            var state = StreamState(framing: .sse(), assembler: OpenAIStreamAssembler(provider: "p"), joinsPieces: joins)
+            let collector = StreamCollector(joinsPieces: joins) { _ in true }
+            let bytes = Array(stream.utf8)
+            for start in stride(from: 0, to: bytes.count, by: size) {
+                _ = bytes[start..<min(start + size, bytes.count)].withUnsafeBytes { state.feed($0, collector) }
+            }
+            state.finish(collector)
+            let message = collector.message(summary: state.summary)
+            #expect(message.text == expected, "reads of \(size)")
+            #expect(message.finishReason == "length")
+        }
+    }
+
     @Test func fragmentsAssembleIntoCalls() throws {
         var assembler = OpenAIStreamAssembler(provider: "p")
         let collector = StreamCollector { _ in true }
@@ -103,6 +157,38 @@ import Testing
         #expect(seen.values == [2] || seen.values == [1], "\(seen.values)")
         #expect(collector.message(summary: StreamSummary()).text == "ab")
     }
+
+    /// A fast server puts thousands of one-token events in one read; each piece passed on
+    /// costs a record, a copy and a write, so where only the text is wanted a read's
+    /// adjacent pieces of text leave as one. Order across kinds is kept, and the next read's
+    /// text is a piece of its own. Where pieces are counted, each stays one. (The texts end
+    /// in "." so that no key another test registered could be held back here.)
+    @Test(arguments: [true, false])
+    func oneReadsTextLeavesAsOnePieceWhenOnlyTextIsWanted(_ joins: Bool) {
+        let seen = DeltaBatches()
+        let collector = StreamCollector(joinsPieces: joins) { seen.append($0); return true }
+        var state = StreamState(framing: .sse(), assembler: OpenAIStreamAssembler(provider: "p"), joinsPieces: joins)
+        func event(_ delta: String) -> String { "data: {\"choices\":[{\"index\":0,\"delta\":\(delta)}]}\n\n" }
+        let read = event(#"{"content":"one."}"#) + event(#"{"content":" two."}"#)
+            + event(#"{"tool_calls":[{"index":0,"id":"t","function":{"name":"f","arguments":""}}]}"#)
+            + event(#"{"content":"three."}"#) + event(#"{"reasoning_content":"hmm."}"#) + event(#"{"reasoning_content":" ok."}"#)
+        for bytes in [read, event(#"{"content":"four."}"#)] {
+            #expect(Array(bytes.utf8).withUnsafeBytes { state.feed($0, collector) })
+        }
+        let call = StreamDelta.toolCall(index: 0, id: "t", name: "f", arguments: "")
+        if joins {
+            #expect(seen.batches == [[.content("one. two."), call, .content("three."), .reasoning("hmm. ok.")], [.content("four.")]])
+        } else {
+            #expect(seen.batches == [[.content("one."), .content(" two."), call, .content("three."), .reasoning("hmm."), .reasoning(" ok.")],
+                                     [.content("four.")]])
+        }
+        #expect(collector.message(summary: StreamSummary()).text == "one. two.three.four.")
+    }
+}
+
+final class DeltaBatches: @unchecked Sendable {
+    private(set) var batches: [[StreamDelta]] = []
+    func append(_ deltas: [StreamDelta]) { batches.append(deltas) }
 }
 
 final class Box: @unchecked Sendable {

@@ -43,6 +43,24 @@ func chunkings(_ bytes: [UInt8]) -> [[[UInt8]]] {
         "data: first\nerror: second\n\n",
     ]
 
+    /// A caller is offered the bytes only where a new event could begin, never inside one,
+    /// and what it takes is skipped as if parsed and dispatched: the next event is intact.
+    @Test func skimmingIsOfferedOnlyBetweenEvents() {
+        var parser = SSEParser()
+        var offered: [String] = []
+        var events: [SSEEvent] = []
+        let stream = "data: a\n\nevent: e\ndata: b\n\n: c\ndata: q\n\nid: 9\ndata: d\n\n"
+        Array(stream.utf8).withUnsafeBytes { chunk in
+            parser.feedViews(chunk, skim: { rest in
+                offered.append(String(decoding: rest.prefix(7), as: UTF8.self))
+                return rest.starts(with: "data: q\n\n".utf8) ? 9 : 0
+            }, emit: { events.append($0.event) })
+        }
+        // Not inside the `e` event, nor at its blank line; an `id` line leaves no event pending.
+        #expect(offered == ["data: a", "event: ", ": c\ndat", "data: q", "id: 9\nd", "data: d"])
+        #expect(events == [SSEEvent(data: "a"), SSEEvent(type: "e", data: "b"), SSEEvent(data: "d", lastEventID: "9")])
+    }
+
     /// A one-line event's data is read where it lies in the chunk; when its blank line is
     /// in a later chunk, the data must have been kept: the caller reuses its buffer.
     @Test func dataHeldOverAChunkBoundaryOutlivesTheChunksBuffer() {

@@ -7,7 +7,7 @@ extension CompleteTool {
         let output = self.output
         let text = settings.textOutput
         let show = settings.show
-        let collector = StreamCollector { deltas in
+        let collector = StreamCollector(joinsPieces: text) { deltas in
             var bytes: [UInt8] = []
             var shown = ""
             for delta in deltas {

@@ -26,7 +26,8 @@ public enum FuzzChecks {
     }
 
     /// The SSE parser gives the same events for the stream whole, byte by byte, and split
-    /// at a point the input chooses.
+    /// at a point the input chooses; and read as an OpenAI stream, the bytes give the reply
+    /// that consuming those events one by one gives.
     public static func sse(_ bytes: [UInt8]) {
         sameWhateverTheSplit(bytes, "SSE events") { pieces in
             var parser = SSEParser()
@@ -34,6 +35,43 @@ public enum FuzzChecks {
             for piece in pieces { Array(piece).withUnsafeBytes { parser.feed($0) { out.append($0) } } }
             parser.finish { out.append($0) }
             return out
+        }
+        openAIReply(bytes)
+    }
+
+    /// A stream reader takes ordinary events by their bytes, past the parser and the
+    /// assembler (`SSEParser`'s skim, `verbatimText`), and may join a read's pieces: the
+    /// reply must be the one the events give consumed one by one, however the bytes are
+    /// split.
+    private static func openAIReply(_ bytes: [UInt8]) {
+        var assembler = OpenAIStreamAssembler(provider: "fuzz")
+        var content = "", reasoning = "", failed = false
+        func consume(_ event: SSEEventView) {
+            guard !failed, !assembler.summary.ended else { return }
+            do throws(LLMError) {
+                try assembler.consume(type: event.type, data: event.data) { delta in
+                    if case .content(let text) = delta { content += text }
+                    if case .reasoning(let text) = delta { reasoning += text }
+                }
+            } catch {
+                failed = true
+            }
+        }
+        var parser = SSEParser()
+        bytes.withUnsafeBytes { parser.feedViews($0, emit: consume) }
+        parser.finishViews(emit: consume)
+        for joins in [false, true] {
+            sameWhateverTheSplit(bytes, "OpenAI replies") { pieces in
+                var state = StreamState(framing: .sse(), assembler: OpenAIStreamAssembler(provider: "fuzz"), joinsPieces: joins)
+                let collector = StreamCollector(joinsPieces: joins) { _ in true }
+                for piece in pieces { _ = Array(piece).withUnsafeBytes { state.feed($0, collector) } }
+                state.finish(collector)
+                let message = collector.message(summary: state.summary)
+                precondition(message.text ?? "" == content && message.reasoning ?? "" == reasoning,
+                             "a stream's reply differs from its events consumed one by one")
+                precondition((state.error != nil) == failed, "a stream fails where its events do not, or the other way")
+                return [message.text ?? "", message.reasoning ?? "", message.finishReason ?? "", "\(message.toolCalls.count)"]
+            }
         }
     }
 
@@ -50,11 +88,13 @@ public enum FuzzChecks {
 
     /// What `parse` makes of the bytes is the same fed whole, byte by byte, and in two
     /// pieces cut where the input's first byte says.
-    private static func sameWhateverTheSplit<T: Equatable>(_ bytes: [UInt8], _ what: String, _ parse: ([ArraySlice<UInt8>]) -> T) {
+    @discardableResult
+    private static func sameWhateverTheSplit<T: Equatable>(_ bytes: [UInt8], _ what: String, _ parse: ([ArraySlice<UInt8>]) -> T) -> T {
         let whole = parse([bytes[...]])
         precondition(parse(bytes.indices.map { bytes[$0...$0] }) == whole, "\(what) differ when fed byte by byte")
         let cut = bytes.isEmpty ? 0 : Int(bytes[0]) % (bytes.count + 1)
         precondition(parse([bytes[..<cut], bytes[cut...]]) == whole, "\(what) differ when split")
+        return whole
     }
 
     /// The schema validator, on a schema and an instance (the input's first line and the

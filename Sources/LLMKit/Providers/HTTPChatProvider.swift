@@ -87,7 +87,8 @@ extension HTTPChatProvider {
     /// (mid-stream error, dropped connection, stall, closed stdout).
     func streamExchange(_ request: CompletionRequest, http: HTTPRequest, into collector: StreamCollector) async -> StreamOutcome {
         let model = request.model.description
-        let state = Mutex(StreamState(framing: framing, assembler: assembler(for: request), replyLimit: settings.maxReplyBytes))
+        let state = Mutex(StreamState(framing: framing, assembler: assembler(for: request), replyLimit: settings.maxReplyBytes,
+                                      joinsPieces: collector.joinsPieces))
 
         func partial(_ error: LLMError) -> StreamOutcome {
             let summary = state.withLock { s in

@@ -76,7 +76,14 @@ public struct SSEParser: @unchecked Sendable {
     }
 
     /// Parses a chunk; calls `emit` with a view of every event it completes.
-    public mutating func feedViews(_ chunk: UnsafeRawBufferPointer, emit: (SSEEventView) -> Void) {
+    ///
+    /// `skim` is shown the rest of the chunk wherever a new event could begin (no line,
+    /// field or event pending) and returns how many bytes it took as whole events, 0 for
+    /// none: the caller's promise is that parsing and dispatching them would have given it
+    /// nothing else. A caller that knows its server's ordinary events by their bytes spares
+    /// them the parse (`StreamState`).
+    public mutating func feedViews(_ chunk: UnsafeRawBufferPointer, skim: (UnsafeBufferPointer<UInt8>) -> Int = { _ in 0 },
+                                   emit: (SSEEventView) -> Void) {
         guard !overflowed else { return }
         var bytes = chunk[...]
         if atStart {
@@ -103,6 +110,14 @@ public struct SSEParser: @unchecked Sendable {
                 lastWasCR = false
                 if base[position] == 0x0A {
                     position += 1
+                    continue
+                }
+            }
+            if line.isEmpty, !hasData, eventType.isEmpty, stray.isEmpty {
+                let taken = skim(UnsafeBufferPointer(start: base + position, count: end - position))
+                precondition(taken >= 0 && taken <= end - position, "skim took bytes it was not shown")
+                if taken > 0 {
+                    position += taken
                     continue
                 }
             }

@@ -32,10 +32,14 @@ public final class StreamCollector: Sendable {
     private let state = Mutex(State())
     private let start: ContinuousClock.Instant
     private let forward: @Sendable ([StreamDelta]) -> Bool
+    /// Whoever reads wants the text, not how it was cut (`llm-stream -t`): the pieces of
+    /// text that arrive in one network read may be passed on as one (`PendingDeltas`).
+    public let joinsPieces: Bool
 
     /// `forward` returns `false` when nobody reads any more (stdout closed).
-    public init(start: ContinuousClock.Instant = .now, forward: @escaping @Sendable ([StreamDelta]) -> Bool) {
+    public init(start: ContinuousClock.Instant = .now, joinsPieces: Bool = false, forward: @escaping @Sendable ([StreamDelta]) -> Bool) {
         self.start = start
+        self.joinsPieces = joinsPieces
         self.forward = forward
     }
 

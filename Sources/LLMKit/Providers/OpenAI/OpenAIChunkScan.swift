@@ -95,6 +95,28 @@ struct OpenAIChunkTemplate: Sendable {
         suffix = Array(bytes[literal.upperBound...])
     }
 
+    /// If `bytes` starts with an event that fits the template, and its text is ASCII with
+    /// nothing escaped: where that text lies (it is those very bytes, with no decoding to
+    /// do) and where the event ends. The bytes may go on past the event; a caller that
+    /// holds one whole event checks that it ends there. Anything else is `nil`, to be read
+    /// by `content(of:)`.
+    func verbatimText(at bytes: UnsafeBufferPointer<UInt8>) -> (text: Range<Int>, end: Int)? {
+        let quote = UInt8(ascii: "\""), backslash = UInt8(ascii: "\\")
+        guard bytes.count > prefix.count, bytes[prefix.count] == quote,
+              prefix.withUnsafeBufferPointer({ memcmp($0.baseAddress!, bytes.baseAddress!, prefix.count) == 0 })
+        else { return nil }
+        let start = prefix.count + 1
+        var index = start
+        while index < bytes.count, bytes[index] >= 0x20, bytes[index] < 0x7F, bytes[index] != quote, bytes[index] != backslash {
+            index += 1
+        }
+        let end = index + 1 + suffix.count
+        guard end <= bytes.count, bytes[index] == quote,
+              suffix.isEmpty || suffix.withUnsafeBufferPointer({ memcmp($0.baseAddress!, bytes.baseAddress! + index + 1, suffix.count) == 0 })
+        else { return nil }
+        return (start..<index, end)
+    }
+
     /// The content of `bytes` if it fits the template.
     func content(of bytes: UnsafeBufferPointer<UInt8>) -> String? {
         guard bytes.count >= prefix.count + suffix.count + 2,

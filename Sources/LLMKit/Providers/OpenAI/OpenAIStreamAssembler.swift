@@ -16,6 +16,10 @@ public struct OpenAIStreamAssembler: StreamAssembler {
 
     public init(provider: String) { self.provider = provider }
 
+    public func verbatimText(at data: UnsafeBufferPointer<UInt8>) -> (text: Range<Int>, end: Int)? {
+        template?.verbatimText(at: data)
+    }
+
     /// One SSE event's deltas go to `emit`; a mid-stream error is thrown.
     public mutating func consume(type: String, data: UnsafeBufferPointer<UInt8>, emit: (StreamDelta) -> Void) throws(LLMError) {
         if data.count >= 6, memcmp(data.baseAddress!, "[DONE]", 6) == 0 {
