@@ -278,7 +278,7 @@ def stream_benchmarks(stream_tool):
             "key known": ([stream_tool, "-t", "-m", "llamacpp/" + model, "--api-base", base, "go"], b"",
                           dict(os.environ, OPENAI_API_KEY="sk-bench-0123456789abcdef0123456789")),
         }
-        times = interleaved(commands, runs=7, warmup=1)
+        times = interleaved(commands, runs=25, warmup=3)
         ratio = times["llm-stream -t"] / times["curl -N"]
         print(f"  stream   100,000 events, llm-stream -t  {times['llm-stream -t']:7.1f} ms")
         print(f"  stream   100,000 events, curl -N        {times['curl -N']:7.1f} ms")
