@@ -25,7 +25,8 @@ struct PendingDeltas {
         }
     }
 
-    /// A piece of text as UTF-8 that is a whole string (or part of one, when joining).
+    /// A piece of text as UTF-8, whole characters only: joined pieces are decoded once, as
+    /// one string, when the run ends.
     mutating func addText(_ piece: UnsafeBufferPointer<UInt8>, reasoning: Bool = false) {
         guard !piece.isEmpty else { return }
         guard joinsPieces else {
