@@ -102,31 +102,30 @@ struct OpenAIChunkTemplate: Sendable {
     /// by `content(of:)`.
     func verbatimText(at bytes: UnsafeBufferPointer<UInt8>) -> (text: Range<Int>, end: Int)? {
         let quote = UInt8(ascii: "\""), backslash = UInt8(ascii: "\\")
-        guard bytes.count > prefix.count, bytes[prefix.count] == quote,
-              prefix.withUnsafeBufferPointer({ memcmp($0.baseAddress!, bytes.baseAddress!, prefix.count) == 0 })
-        else { return nil }
+        guard bytes.count > prefix.count, bytes[prefix.count] == quote, Self.bytes(prefix, lieAt: 0, in: bytes) else { return nil }
         let start = prefix.count + 1
         var index = start
         while index < bytes.count, bytes[index] >= 0x20, bytes[index] < 0x7F, bytes[index] != quote, bytes[index] != backslash {
             index += 1
         }
-        let end = index + 1 + suffix.count
-        guard end <= bytes.count, bytes[index] == quote,
-              suffix.isEmpty || suffix.withUnsafeBufferPointer({ memcmp($0.baseAddress!, bytes.baseAddress! + index + 1, suffix.count) == 0 })
-        else { return nil }
-        return (start..<index, end)
+        guard index < bytes.count, bytes[index] == quote, Self.bytes(suffix, lieAt: index + 1, in: bytes) else { return nil }
+        return (start..<index, index + 1 + suffix.count)
     }
 
     /// The content of `bytes` if it fits the template.
     func content(of bytes: UnsafeBufferPointer<UInt8>) -> String? {
-        guard bytes.count >= prefix.count + suffix.count + 2,
-              prefix.withUnsafeBufferPointer({ memcmp($0.baseAddress!, bytes.baseAddress!, prefix.count) == 0 })
-        else { return nil }
+        guard bytes.count >= prefix.count + suffix.count + 2, Self.bytes(prefix, lieAt: 0, in: bytes) else { return nil }
         var scanner = JSONScanner(bytes)
         scanner.index = prefix.count
         guard let text = scanner.string(), bytes.count - scanner.index == suffix.count,
-              suffix.isEmpty || suffix.withUnsafeBufferPointer({ memcmp($0.baseAddress!, bytes.baseAddress! + scanner.index, suffix.count) == 0 })
+              Self.bytes(suffix, lieAt: scanner.index, in: bytes)
         else { return nil }
         return text
+    }
+
+    /// Whether `expected` is what `bytes` hold from `offset` on (an empty one always is).
+    private static func bytes(_ expected: [UInt8], lieAt offset: Int, in bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard offset + expected.count <= bytes.count else { return false }
+        return expected.isEmpty || expected.withUnsafeBufferPointer { memcmp($0.baseAddress!, bytes.baseAddress! + offset, expected.count) == 0 }
     }
 }
