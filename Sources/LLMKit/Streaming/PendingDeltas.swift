@@ -30,8 +30,8 @@ struct PendingDeltas {
     mutating func addText(_ piece: UnsafeBufferPointer<UInt8>, reasoning: Bool = false) {
         guard !piece.isEmpty else { return }
         guard joinsPieces else {
-            let text = String(decoding: piece, as: UTF8.self)
-            return deltas.append(reasoning ? .reasoning(text) : .content(text))
+            let whole = String(decoding: piece, as: UTF8.self)
+            return deltas.append(reasoning ? .reasoning(whole) : .content(whole))
         }
         if textIsReasoning != reasoning { closeText() }
         textIsReasoning = reasoning

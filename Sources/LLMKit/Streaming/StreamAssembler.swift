@@ -114,9 +114,7 @@ struct StreamState<Assembler: StreamAssembler>: Sendable {
     /// and a blank line, taken whole: the parser's `skim`. Anything else is left to it.
     private static func skim(_ rest: UnsafeBufferPointer<UInt8>, _ consumer: inout StreamConsumer<Assembler>) -> Int {
         let field = 6  // "data: "
-        guard rest.count > field + 2, rest[0] == UInt8(ascii: "d"), rest[1] == UInt8(ascii: "a"), rest[2] == UInt8(ascii: "t"),
-              rest[3] == UInt8(ascii: "a"), rest[4] == UInt8(ascii: ":"), rest[5] == UInt8(ascii: " ")
-        else { return 0 }
+        guard rest.count > field + 2, UnsafeBufferPointer(rebasing: rest[..<field]).equals("data: ") else { return 0 }
         let data = UnsafeBufferPointer(rebasing: rest[field...])
         let length = consumer.takeVerbatim(data) { end in end + 2 <= data.count && data[end] == 0x0A && data[end + 1] == 0x0A }
         return length.map { field + $0 + 2 } ?? 0
