@@ -3,7 +3,9 @@
 
   startup   --version and --help of every tool, against a C program that only loads libcurl
             and prints its version (the floor for anything linking libcurl), and curl --version
-  request   llm-complete vs curl, the same HTTP exchange with the loopback fake server
+  request   llm-complete vs curl, the same HTTP exchange with the loopback fake server; and
+            the same POST by C, a static Swift program, + Foundation, + ArgumentParser
+            (Bench/): the floor each layer llm-complete stands on sets, before its own code
   batch     200 requests against a server that answers after 50 ms, -j 1 vs -j 8
   stream    100,000 SSE events: llm-stream -t vs curl -N, and llm-stream -t with a key
             known (so every piece passes the redactor); first byte out after the
@@ -114,15 +116,19 @@ _helpers = {}
 
 
 def c_helper(name):
-    """scripts/NAME.c, compiled once per run: the startup floor program and the peak-memory
-    runner."""
+    """A C program, compiled once per run: the startup floor program, the request floor
+    program (Bench/) and the peak-memory runner (scripts/NAME.c)."""
     if name not in _helpers:
         compiler = shutil.which("cc") or shutil.which("clang") or shutil.which("gcc")
         if not compiler:
-            raise SystemExit(f"no C compiler (cc, clang or gcc) for scripts/{name}.c")
+            raise SystemExit(f"no C compiler (cc, clang or gcc) for {name}")
         out = os.path.join(tempfile.mkdtemp(), name)
-        subprocess.run([compiler, "-O2", os.path.join(ROOT, "scripts", name + ".c"), "-o", out] +
-                       (["-lcurl"] if name == "curl-floor" else []), check=True)
+        sources = {"curl-floor": [os.path.join(ROOT, "scripts", "curl-floor.c"), "-lcurl"],
+                   "request-floor": ["-I", os.path.join(ROOT, "Bench", "Sources", "CRequestFloor", "include"),
+                                     os.path.join(ROOT, "Bench", "request-floor.c"),
+                                     os.path.join(ROOT, "Bench", "Sources", "CRequestFloor", "request_floor.c"), "-ldl"]}
+        subprocess.run([compiler, "-O2", *sources.get(name, [os.path.join(ROOT, "scripts", name + ".c")]), "-o", out],
+                       check=True)
         _helpers[name] = out
     return _helpers[name]
 
@@ -144,22 +150,55 @@ def startup_benchmarks(bin_dir, runs=60):
 
 
 def request_benchmarks(tool, runs=100):
-    """One request, the same exchange with the loopback fake server."""
+    """One request, the same exchange with the loopback fake server; then the floor under it:
+    the same POST by programs that add, one at a time, the layers llm-complete stands on."""
+    floors = request_floors()
     server, base = start_server()
     try:
         body = json.dumps({"model": "bench", "messages": [{"role": "user", "content": "hi"}]})
+        url = base + "/chat/completions"
         commands = {
             "llm-complete": ([tool, "-m", "llamacpp/bench", "--api-base", base, "hi"], b""),
-            "curl": (["curl", "-sS", "--fail", "-X", "POST", base + "/chat/completions",
+            "curl": (["curl", "-sS", "--fail", "-X", "POST", url,
                       "-H", "Content-Type: application/json", "-d", body], None),
         }
+        for name, program in floors.items():
+            argv = [program, "-m", "llamacpp/bench", "--api-base", base, "hi"] if program.endswith("request-floor-argument-parser") \
+                else [program, url, body]
+            commands[name] = (argv, b"")
         one = interleaved(commands, runs=runs)
     finally:
         server.kill()
     ratio = one["llm-complete"] / one["curl"]
     print(f"  request  llm-complete                 {one['llm-complete']:7.2f} ms")
     print(f"  request  curl (same request)          {one['curl']:7.2f} ms")
-    print(f"  request  ratio                        {ratio:7.2f} x   {verdict(ratio, 1.3)}\n")
+    print(f"  request  ratio                        {ratio:7.2f} x   {verdict(ratio, 1.3)}")
+    if floors:
+        print("  request  the same POST, one layer added at a time (Bench/Package.swift):")
+        for name in [*floors, "llm-complete"]:
+            print(f"  request    {name:<32} {one[name]:6.2f} ms   {one[name] / one['curl']:5.2f}x curl")
+    print()
+
+
+def request_floors():
+    """The floor programs, by what each adds: C and libcurl (cc), then a static Swift program,
+    Foundation, and swift-argument-parser parsing llm-complete's flags (SwiftPM, Bench/).
+    Only the C one, with a line saying why, when the Swift ones cannot be built."""
+    floors = {"C, libcurl opened at run time": c_helper("request-floor")}
+    flags = os.environ.get("SWIFT_RELEASE_FLAGS", "-c release --static-swift-stdlib").split()
+    scratch = os.path.join(ROOT, ".build-bench")
+    build = ["swift", "build", *flags, "--package-path", os.path.join(ROOT, "Bench"), "--scratch-path", scratch]
+    result = subprocess.run(build, capture_output=True, text=True)
+    if result.returncode != 0:
+        why = (result.stderr or result.stdout).strip()[-300:]
+        print(f"  request  (the Swift floor programs did not build: {why})")
+        return floors
+    bin_dir = subprocess.run(build + ["--show-bin-path"], capture_output=True, text=True, check=True).stdout.strip()
+    layers = {"+ a static Swift program": "request-floor-swift",
+              "+ Foundation (Yams needs it)": "request-floor-foundation",
+              "+ ArgumentParser, the same flags": "request-floor-argument-parser"}
+    floors.update({name: os.path.join(bin_dir, program) for name, program in layers.items()})
+    return floors
 
 
 def batch_benchmarks(tool):
