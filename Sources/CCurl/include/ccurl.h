@@ -17,7 +17,10 @@
    libcurl (a second URL parser), and exit(3) must wait for the load (OpenSSL's exit
    handler crashes during curl_global_init). Done so, a request gained 0.4-1.4 ms of 13-15,
    the two threads spent 3 ms more CPU between them, and a run that sends nothing (mock,
-   cmd) lost 1.3 ms. */
+   cmd) lost 1.3 ms. Tried again from a constructor, before main: a request gained 0.2 ms
+   (0.5 ms with no signal thread), a mock run lost 4.6 ms, and perf sched showed why: the
+   signal thread's pthread_create waits for the whole load, and the main thread's page
+   faults wait on the address space's lock while the loader maps libraries. */
 int llmkit_curl_load(void);
 
 /* Why libcurl cannot be used, in words; empty while it can. */
