@@ -1,8 +1,7 @@
 import CRequestFloor
+import Glibc
 
-// request-floor-swift URL BODY
+// request-floor-swift URL BODY: the Swift runtime's start, and nothing of Foundation.
 let arguments = CommandLine.arguments
 guard arguments.count == 3 else { fatalError("usage: request-floor-swift URL BODY") }
-let status = request_floor_post(arguments[1], arguments[2])
-@_silgen_name("exit") func exit(_ status: Int32) -> Never
-exit(status)
+exit(request_floor_post(arguments[1], arguments[2]))
