@@ -66,7 +66,7 @@ demo: build venv
 	@scripts/demo.sh "$(BIN)" "$(VENV)"
 
 bench: build
-	@SWIFT_RELEASE_FLAGS="$(RELEASE)" scripts/bench.sh "$(BIN)"
+	@SWIFT="$(SWIFT)" SWIFT_RELEASE_FLAGS="$(RELEASE)" scripts/bench.sh "$(BIN)"
 
 # The peers (Python's llm, the openai SDK, LiteLLM) live in the cached environments that
 # make demo and make test build; this builds them if missing and runs only that table.

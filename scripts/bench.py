@@ -152,7 +152,7 @@ def startup_benchmarks(bin_dir, runs=60):
 def request_benchmarks(tool, runs=100):
     """One request, the same exchange with the loopback fake server; then the floor under it:
     the same POST by programs that add, one at a time, the layers llm-complete stands on."""
-    floors = request_floors()
+    floors, problem = request_floors()
     server, base = start_server()
     try:
         body = json.dumps({"model": "bench", "messages": [{"role": "user", "content": "hi"}]})
@@ -173,6 +173,8 @@ def request_benchmarks(tool, runs=100):
     print(f"  request  llm-complete                 {one['llm-complete']:7.2f} ms")
     print(f"  request  curl (same request)          {one['curl']:7.2f} ms")
     print(f"  request  ratio                        {ratio:7.2f} x   {verdict(ratio, 1.3)}")
+    if problem:
+        print(f"  request  (the Swift floor programs did not build: {problem})")
     if floors:
         print("  request  the same POST, one layer added at a time (Bench/Package.swift):")
         for name in [*floors, "llm-complete"]:
@@ -182,23 +184,28 @@ def request_benchmarks(tool, runs=100):
 
 def request_floors():
     """The floor programs, by what each adds: C and libcurl (cc), then a static Swift program,
-    Foundation, and swift-argument-parser parsing llm-complete's flags (SwiftPM, Bench/).
-    Only the C one, with a line saying why, when the Swift ones cannot be built."""
+    Foundation, and swift-argument-parser parsing llm-complete's flags (SwiftPM, Bench/,
+    with make's swift and release flags). Only the C one, and why, when the Swift ones
+    cannot be built."""
     floors = {"C, libcurl opened at run time": c_helper("request-floor")}
     flags = os.environ.get("SWIFT_RELEASE_FLAGS", "-c release --static-swift-stdlib").split()
-    scratch = os.path.join(ROOT, ".build-bench")
-    build = ["swift", "build", *flags, "--package-path", os.path.join(ROOT, "Bench"), "--scratch-path", scratch]
-    result = subprocess.run(build, capture_output=True, text=True)
+    swift = os.environ.get("SWIFT", "swift")
+    build = [swift, "build", *flags, "--package-path", os.path.join(ROOT, "Bench"),
+             "--scratch-path", os.path.join(ROOT, ".build-bench")]
+    try:
+        result = subprocess.run(build, capture_output=True, text=True)
+        if result.returncode == 0:
+            result = subprocess.run(build + ["--show-bin-path"], capture_output=True, text=True)
+    except OSError as error:
+        return floors, str(error)
     if result.returncode != 0:
-        why = (result.stderr or result.stdout).strip()[-300:]
-        print(f"  request  (the Swift floor programs did not build: {why})")
-        return floors
-    bin_dir = subprocess.run(build + ["--show-bin-path"], capture_output=True, text=True, check=True).stdout.strip()
+        return floors, " ".join((result.stderr or result.stdout).split())[-300:]
+    bin_dir = result.stdout.strip()
     layers = {"+ a static Swift program": "request-floor-swift",
               "+ Foundation (Yams needs it)": "request-floor-foundation",
               "+ ArgumentParser, the same flags": "request-floor-argument-parser"}
     floors.update({name: os.path.join(bin_dir, program) for name, program in layers.items()})
-    return floors
+    return floors, None
 
 
 def batch_benchmarks(tool):
