@@ -3,9 +3,10 @@ import CRequestFloor
 import Foundation
 
 /// llm-complete's command line in shape (an option group of the same flags, of the same
-/// kinds, with the same root flags around it), so its parse costs what llm-complete's does;
-/// the run only sends the prompt to --api-base. `request-floor-argument-parser -m p/MODEL
-/// --api-base URL PROMPT`.
+/// kinds, with the same root flags around it), so its parse does the same reflection and
+/// type lookups as llm-complete's; it has no help texts and is not async (llm-complete
+/// parses before any task exists too). The run only sends the prompt to --api-base.
+/// `request-floor-argument-parser -m p/MODEL --api-base URL PROMPT`.
 @main
 struct RequestFloor: ParsableCommand {
     static let configuration = CommandConfiguration(
