@@ -175,10 +175,9 @@ def request_benchmarks(tool, runs=100):
     print(f"  request  ratio                        {ratio:7.2f} x   {verdict(ratio, 1.3)}")
     if problem:
         print(f"  request  (the Swift floor programs did not build: {problem})")
-    if floors:
-        print("  request  the same POST, one layer added at a time (Bench/Package.swift):")
-        for name in [*floors, "llm-complete"]:
-            print(f"  request    {name:<32} {one[name]:6.2f} ms   {one[name] / one['curl']:5.2f}x curl")
+    print("  request  the same POST, one layer added at a time (Bench/Package.swift):")
+    for name in [*floors, "llm-complete"]:
+        print(f"  request    {name:<32} {one[name]:6.2f} ms   {one[name] / one['curl']:5.2f}x curl")
     print()
 
 
