@@ -23,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-async-algorithms", from: "1.1.4"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
     ],
     targets: [
         // libcurl's headers (libcurl4-openssl-dev); the library itself is opened at run time,
@@ -74,6 +75,7 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .executableTarget(
@@ -83,6 +85,10 @@ let package = Package(
         .testTarget(
             name: "LLMKitTests",
             dependencies: ["LLMKit"]
+        ),
+        .testTarget(
+            name: "LLMServerTests",
+            dependencies: ["LLMServer", "LLMKit", .product(name: "HummingbirdTesting", package: "hummingbird")]
         ),
         .testTarget(
             name: "EndToEndTests",

@@ -36,13 +36,14 @@ public struct AccessKeys: Sendable {
         guard info.st_mode & 0o077 == 0 else {
             throw LLMError(.configuration, "keys file \(path) may be read by others (mode \(String(info.st_mode & 0o777, radix: 8))): chmod 600 it")
         }
+        let before = keys.count
         for (number, line) in String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" })
             guard let first = fields.first, !first.hasPrefix("#") else { continue }
             guard fields.count <= 2 else { throw LLMError(.configuration, "keys file \(path) line \(number + 1): a key and at most a user, nothing more") }
             try add(String(first), user: fields.count == 2 ? String(fields[1]) : nil)
         }
-        guard !keys.isEmpty else { throw LLMError(.configuration, "keys file \(path) holds no key") }
+        guard keys.count > before else { throw LLMError(.configuration, "keys file \(path) holds no key") }
     }
 
     /// The key `authorization` presents, compared with every key in constant time: how long

@@ -1,15 +1,15 @@
 import Foundation
 import LLMKit
 
-/// One line per request on stderr. Never a key (they are registered with the redactor)
-/// and never message text unless `--log-content` asks.
+/// One line per request on stderr, whatever its route or status. Never a key (they are
+/// registered with the redactor) and never message text unless `--log-content` asks.
 struct AccessLog: Sendable {
     let format: ServeSettings.LogFormat
     let content: Bool
 
     struct Entry: Sendable {
-        var method: String
-        var path: String
+        var method = ""
+        var path = ""
         var user: String?
         var agent: String?
         var status = 0
@@ -18,6 +18,8 @@ struct AccessLog: Sendable {
         var error: String?
         var prompt: String?
         var reply: String?
+        /// A listed origin the request came from: its reply carries CORS headers. Not logged.
+        var corsOrigin: String?
     }
 
     func write(_ entry: Entry) {

@@ -11,12 +11,14 @@ import UnixSignals
 public struct AgentServer: Sendable {
     let settings: ServeSettings
     let catalog: AgentCatalog
+    let keys: KeyRing
     let completer: Completer
     let metrics = ServeMetrics()
     let started = Int(Date().timeIntervalSince1970)
 
     public init(settings: ServeSettings, completer: Completer) throws(LLMError) {
-        if !settings.bindsLoopbackOnly, settings.keys.isEmpty, !settings.noAuth {
+        keys = try KeyRing(fixed: settings.keys, file: settings.keysFile)
+        if !settings.bindsLoopbackOnly, keys.isEmpty, !settings.noAuth {
             throw LLMError(.usage, "\(settings.host) is reachable from other machines, and no key is set: give --api-key-env or --keys "
                            + "(or --no-auth to serve it open, knowingly)")
         }
@@ -26,27 +28,17 @@ public struct AgentServer: Sendable {
     }
 
     /// Serves until SIGTERM or SIGINT, then lets requests in flight finish for `grace`
-    /// seconds and ends the rest. SIGHUP reloads the agents file.
+    /// seconds and ends the rest. SIGHUP reloads the agents file and the keys file.
     public func run() async throws {
-        let chat = ChatService(settings: settings, catalog: catalog, completer: completer, metrics: metrics,
-                               accessLog: AccessLog(format: settings.logFormat, content: settings.logContent),
-                               gate: RequestGate(limit: settings.maxConcurrent))
-        let router = Router(context: ServeContext.self)
-        router.post("/v1/chat/completions") { request, context in await chat.respond(request, context: context) }
-        router.get("/v1/models") { request, _ in authorized(request) ? models() : unauthorized() }
-        router.get("/health") { _, _ in json(["status": "ok", "agents": .int(catalog.current.agents.count)]) }
-        router.get("/metrics") { request, _ in
-            guard authorized(request) else { return unauthorized() }
-            var headers = HTTPFields()
-            headers[.contentType] = "text/plain; version=0.0.4"
-            return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: metrics.text())))
-        }
+        let limits = ConnectionLimits(maxConnections: connectionCap(), header: settings.headerTimeout,
+                                      body: settings.bodyTimeout, idle: settings.idleTimeout)
         var logger = Logger(label: "llm-serve")
         logger.logLevel = settings.verbose ? .info : .warning
         let host = settings.host
+        let catalog = self.catalog
         let app = Application(
-            router: router,
-            server: .http1(configuration: .init(additionalChannelHandlers: [CloseOnInputEnd()])),
+            router: router(),
+            server: .guardedHTTP1(configuration: .init(additionalChannelHandlers: [CloseOnInputEnd()]), limits: limits),
             configuration: .init(address: .hostname(host, port: settings.port), serverName: nil),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? 0
@@ -54,28 +46,63 @@ public struct AgentServer: Sendable {
             },
             logger: logger)
         var configuration = ServiceGroupConfiguration(
-            services: [.init(service: app), .init(service: Reloader(catalog: catalog), successTerminationBehavior: .ignore)],
+            services: [.init(service: app), .init(service: Reloader(catalog: catalog, keys: keys), successTerminationBehavior: .ignore)],
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         configuration.maximumGracefulShutdownDuration = .milliseconds(Int64(settings.grace * 1000))
         configuration.maximumCancellationDuration = .seconds(5)
         try await ServiceGroup(configuration: configuration).run()
     }
 
-    private func authorized(_ request: Request) -> Bool {
-        settings.keys.isEmpty || settings.keys.match(authorization: request.headers[.authorization]) != nil
+    /// The routes, behind the stages every request passes: the access log (which renders
+    /// every error), the browser guard, then the key check. Middleware applies to the routes
+    /// added after it, so it comes first.
+    func router() -> Hummingbird.Router<ServeContext> {
+        let chat = ChatService(settings: settings, catalog: catalog, completer: completer, metrics: metrics,
+                               gate: RequestGate(limit: settings.maxConcurrent))
+        let router = Hummingbird.Router(context: ServeContext.self)
+        router.add(middleware: RequestLogMiddleware(log: AccessLog(format: settings.logFormat, content: settings.logContent), routes: ServeRoutes()))
+        router.add(middleware: BrowserGuard(policy: BrowserPolicy(host: settings.host, allowedHosts: settings.allowedHosts,
+                                                                  corsOrigins: settings.corsOrigins)))
+        router.add(middleware: KeyCheck(keys: keys))
+        router.post("/v1/chat/completions") { request, context in try await chat.respond(request, context: context) }
+        router.get("/v1/models") { _, _ in models() }
+        router.get("/v1/models/**") { request, _ in try model(at: request.uri.path) }
+        router.get("/health") { _, _ in json(["status": "ok", "agents": .int(catalog.current.agents.count)]) }
+        router.get("/metrics") { [metrics] _, _ in
+            var headers = HTTPFields()
+            headers[.contentType] = "text/plain; version=0.0.4"
+            return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: metrics.text())))
+        }
+        return router
+    }
+
+    /// `--max-connections`, within the descriptors the process may open: each connection
+    /// holds one, and each request in flight a few more for its command's pipes.
+    private func connectionCap() -> Int {
+        let reserve = 64 + 8 * settings.maxConcurrent
+        let available = FileDescriptorIO.raiseDescriptorLimit(toward: settings.maxConnections + reserve) - reserve
+        guard available < settings.maxConnections else { return settings.maxConnections }
+        StandardError.write("llm-serve: --max-connections \(settings.maxConnections) is more than the descriptor limit allows; "
+                            + "serving at most \(max(available, 1)) connections (raise ulimit -n)\n")
+        return max(available, 1)
     }
 
     private func models() -> Response {
-        let data: [JSONValue] = catalog.current.agents.map { agent in
-            var model: JSONObject = ["id": .string(agent.name), "object": "model", "created": .int(started), "owned_by": "llmkit"]
-            model.set("description", agent.description.map(JSONValue.string))
-            return .object(model)
-        }
-        return json(["object": "list", "data": .array(data)])
+        json(["object": "list", "data": .array(catalog.current.agents.map { .object(description(of: $0)) })])
     }
 
-    private func unauthorized() -> Response {
-        json(ChatCompletionEncoder.errorBody(ChatService.unauthorized, status: 401), status: .unauthorized)
+    /// `GET /v1/models/{id}`: an id may hold `/`, whole or percent-encoded.
+    private func model(at path: String) throws -> Response {
+        let raw = String(path.dropFirst(ServeRoutes.modelPrefix.count))
+        let name = raw.removingPercentEncoding ?? raw
+        guard let agent = catalog.current.agent(named: name) else { throw ClientError.modelNotFound(name) }
+        return json(description(of: agent))
+    }
+
+    private func description(of agent: AgentDefinition) -> JSONObject {
+        var model: JSONObject = ["id": .string(agent.name), "object": "model", "created": .int(started), "owned_by": "llmkit"]
+        model.set("description", agent.description.map(JSONValue.string))
+        return model
     }
 
     private func json(_ object: JSONObject, status: HTTPResponse.Status = .ok) -> Response {
@@ -87,14 +114,18 @@ public struct AgentServer: Sendable {
     }
 }
 
-/// Reloads the agents file on each SIGHUP, for as long as the server runs.
+/// Reloads the agents file and the keys file on each SIGHUP, for as long as the server runs.
 struct Reloader: Service {
     let catalog: AgentCatalog
+    let keys: KeyRing
 
     func run() async throws {
         let signals = await UnixSignalsSequence(trapping: .sighup)
         await withGracefulShutdownHandler {
-            for await _ in signals.cancelOnGracefulShutdown() { catalog.reload() }
+            for await _ in signals.cancelOnGracefulShutdown() {
+                catalog.reload()
+                keys.reload()
+            }
         } onGracefulShutdown: {}
     }
 }

@@ -35,7 +35,7 @@ struct CommandAgentRun: Sendable {
             options["type"] = "options"
             line(options)
         }
-        let messages = Completer.applying(system: agent.system, to: request.messages)
+        let messages = agent.conversation(request.messages)
         for message in messages { line(message.wireObject) }
         return (bytes, messages)
     }

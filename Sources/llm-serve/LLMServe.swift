@@ -14,9 +14,10 @@ struct LLMServe: LLMCommand {
         abstract: "Serve llmkit pipelines and models as OpenAI-compatible models.",
         discussion: """
             Each agent of the agents file is a model that the openai SDKs, Open WebUI, \
-            LibreChat, editors and curl can use: GET /v1/models lists them, POST \
-            /v1/chat/completions answers, streamed or not, in OpenAI's shapes. GET /health \
-            answers without a key; GET /metrics is in Prometheus's text format.
+            LibreChat, editors and curl can use: GET /v1/models lists them (GET \
+            /v1/models/ID describes one), POST /v1/chat/completions answers, streamed or not, \
+            in OpenAI's shapes. GET /health answers without a key; GET /metrics is in \
+            Prometheus's text format. Every error, on every route, is an OpenAI error body.
 
             agents.yaml:
               agents:
@@ -38,30 +39,41 @@ struct LLMServe: LLMCommand {
             options record (temperature, max_tokens, stop, seed, response_format), then the \
             messages. Its delta records are streamed to the client as they come, and its \
             last assistant message is the reply; an error record or a failing exit becomes \
-            an OpenAI error with the matching status (a failure of the agent's own setup, such \
-            as its config or key, is 502 step_failed, its message only in the access log). \
-            LLMKIT_USER, LLMKIT_AGENT and \
-            LLMKIT_CHAT name the user, the agent and the chat, as tokens safe in paths \
-            and shells. Other keys: system, timeout (seconds), client_tools, and for model \
-            agents tools (a tools file run in process) and max_turns. Relative paths are \
-            relative to the agents file.
+            an OpenAI error with the matching status and code, in words that name nothing of \
+            the server (no host, port, path or variable): what the agent said is in the \
+            access log. LLMKIT_USER, LLMKIT_AGENT and LLMKIT_CHAT name the user, the agent and \
+            the chat, as tokens safe in paths and shells. Other keys: system (replaces every \
+            system and developer message of the client's), timeout (seconds), client_tools, \
+            and for model agents tools (a tools file run in process) and max_turns. Relative \
+            paths are relative to the agents file: workdir, tools, a command's program when \
+            it holds a /, and a command's argument that names a file beside the agents file.
 
             Users: a key from --keys with a user after it is that user; otherwise the \
             --user-header header (Open WebUI's X-OpenWebUI-User-Id, sent with \
-            ENABLE_FORWARD_USER_INFO_HEADERS=true), else the body's "user", else _anonymous.
+            ENABLE_FORWARD_USER_INFO_HEADERS=true), else the body's "user", else _anonymous. \
+            Without keys, only a client on this machine names its user that way. A long id's \
+            token is a readable prefix and a hash of the whole id.
 
             Keys: with --api-key-env or --keys, every request but /health needs \
-            Authorization: Bearer KEY (401 otherwise); a key has at least 16 characters. A host other than loopback needs a key \
-            unless --no-auth says otherwise. Keys are never logged, and never passed to \
-            commands.
+            Authorization: Bearer KEY (401 otherwise); a key has at least 16 characters. A \
+            host other than loopback needs a key unless --no-auth says otherwise. Keys are \
+            never logged, and never passed to commands. SIGHUP reads --keys again.
+
+            Browsers: a web page in your browser can send requests here too, so the Host \
+            must be a loopback name, an address, --host or an --allow-host name (else 421), \
+            a request with an Origin must come from a --cors-origin page (else 403; those \
+            get CORS answers), and a POST must be Content-Type: application/json (else 415).
 
             Limits: --max-concurrent requests at once (the next gets 429 with Retry-After), \
             --max-body bytes (413), --timeout seconds per request (504; the command's process \
-            group is killed). A client that disconnects ends its command at once.
+            group is killed). A client that disconnects ends its command at once. Each \
+            connection has --header-timeout for a request's head, --body-timeout between \
+            reads of its body and --idle-timeout between requests; past \
+            --max-connections, a new connection gets 503 and is closed.
 
             Signals: SIGTERM or SIGINT stops accepting, lets requests in flight finish for \
-            --grace seconds, ends the rest and exits 0. SIGHUP reloads the agents file; a file \
-            that does not load is reported and the old agents kept.
+            --grace seconds, ends the rest and exits 0. SIGHUP reloads the agents file and \
+            the --keys file; one that does not load is reported and the old one kept.
 
             Open WebUI: Admin Settings > Connections > OpenAI API, URL \
             http://HOST:PORT/v1 and one of the keys.
@@ -69,7 +81,8 @@ struct LLMServe: LLMCommand {
             Examples:
               llm-serve -f agents.yaml
               LLMSERVE_KEY=$(openssl rand -hex 24) llm-serve -f agents.yaml --host 0.0.0.0 --api-key-env LLMSERVE_KEY
-              curl -N localhost:8000/v1/chat/completions -d '{"model":"researcher","stream":true,"messages":[{"role":"user","content":"hi"}]}'
+              curl -N localhost:8000/v1/chat/completions -H 'Content-Type: application/json' \\
+                -d '{"model":"researcher","stream":true,"messages":[{"role":"user","content":"hi"}]}'
 
             \(HelpTable.exitStatus([
                 (.success, "stopped by SIGTERM or SIGINT, after the grace period"),
@@ -91,7 +104,7 @@ struct LLMServe: LLMCommand {
 
             \(HelpTable("Files", [
                 .init("agents.yaml", "the agents file given with -f (see llmkit(5)); reloaded on SIGHUP"),
-                .init("--keys FILE", "client keys, one per line: KEY [USER]; mode 600"),
+                .init("--keys FILE", "client keys, one per line: KEY [USER]; mode 600; reloaded on SIGHUP"),
                 SharedHelp.configFile,
             ]).text)
             """,
@@ -118,6 +131,24 @@ struct LLMServe: LLMCommand {
 
     @Option(help: "Chat requests answered at once; more get 429.")
     var maxConcurrent = 16
+
+    @Option(help: "Connections open at once; more are answered 503 and closed.")
+    var maxConnections = 1024
+
+    @Option(help: ArgumentHelp("Seconds a client has to send a request's whole head; then the connection is closed.", valueName: "seconds"))
+    var headerTimeout = 10.0
+
+    @Option(help: ArgumentHelp("Seconds a client may pause while sending a body; then the connection is closed.", valueName: "seconds"))
+    var bodyTimeout = 10.0
+
+    @Option(help: ArgumentHelp("Seconds a kept-alive connection may sit with no request.", valueName: "seconds"))
+    var idleTimeout = 30.0
+
+    @Option(name: .customLong("allow-host"), help: ArgumentHelp("Another name clients call the server by (repeatable; * for any).", valueName: "name"))
+    var allowHosts: [String] = []
+
+    @Option(name: .customLong("cors-origin"), help: ArgumentHelp("A web page's origin allowed to call the server from a browser, as scheme://host[:port] (repeatable).", valueName: "origin"))
+    var corsOrigins: [String] = []
 
     @Option(help: ArgumentHelp("The largest request body, in bytes; larger gets 413.", valueName: "bytes"))
     var maxBody = 4 << 20
@@ -156,6 +187,16 @@ struct LLMServe: LLMCommand {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0 to 65535") }
         guard maxConcurrent >= 1 else { throw ValidationError("--max-concurrent must be at least 1") }
         guard maxBody >= 1024 else { throw ValidationError("--max-body must be at least 1024 bytes") }
+        guard maxConnections >= 1 else { throw ValidationError("--max-connections must be at least 1") }
+        for (flag, value) in [("--header-timeout", headerTimeout), ("--body-timeout", bodyTimeout), ("--idle-timeout", idleTimeout)] {
+            guard value > 0, value <= RequestOptions.maxSeconds else { throw ValidationError("\(flag) must be a positive number of seconds") }
+        }
+        for origin in corsOrigins {
+            guard let scheme = origin.split(separator: ":").first, ["http", "https"].contains(scheme.lowercased()), origin.contains("://"),
+                  !origin.hasSuffix("/") else {
+                throw ValidationError("--cors-origin takes an origin as a browser sends it: scheme://host[:port], no path (got \(origin))")
+            }
+        }
         guard timeout > 0, timeout <= RequestOptions.maxSeconds else { throw ValidationError("--timeout must be a positive number of seconds") }
         guard grace >= 0, grace <= RequestOptions.maxSeconds else { throw ValidationError("--grace must be 0 or more seconds") }
         guard ServeSettings.LogFormat(rawValue: logFormat) != nil else { throw ValidationError("--log-format must be text or json") }
@@ -202,6 +243,12 @@ struct LLMServe: LLMCommand {
         settings.port = port
         settings.noAuth = noAuth
         settings.maxConcurrent = maxConcurrent
+        settings.maxConnections = maxConnections
+        settings.headerTimeout = headerTimeout
+        settings.bodyTimeout = bodyTimeout
+        settings.idleTimeout = idleTimeout
+        settings.allowedHosts = allowHosts
+        settings.corsOrigins = corsOrigins
         settings.maxBodyBytes = maxBody
         settings.timeout = timeout
         settings.grace = grace
@@ -219,7 +266,7 @@ struct LLMServe: LLMCommand {
             // The server's key is not the commands' business.
             environment[apiKeyEnv] = nil
         }
-        if let keys { try settings.keys.load(file: keys) }
+        settings.keysFile = keys
         settings.environment = environment
         return settings
     }

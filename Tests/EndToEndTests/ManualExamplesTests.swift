@@ -68,7 +68,8 @@ import Testing
             .notOffline("serves on port 8000 until stopped, a port this machine may be using (ServeTests serves agents files on free ports)"),
         "LLMSERVE_KEY=$(openssl rand -hex 24) llm-serve -f agents.yaml --host 0.0.0.0 --api-key-env LLMSERVE_KEY":
             .notOffline("listens on every interface (ServeTests checks --api-key-env on loopback)"),
-        #"curl -N localhost:8000/v1/chat/completions -d '{"model":"researcher","stream":true,"messages":[{"role":"user","content":"hi"}]}'"#:
+        #"curl -N localhost:8000/v1/chat/completions -H 'Content-Type: application/json' \"# + "\n"
+            + #"  -d '{"model":"researcher","stream":true,"messages":[{"role":"user","content":"hi"}]}'"#:
             .notOffline("needs the llm-serve above on port 8000 (ServeTests sends the same request to its server)"),
     ]
 

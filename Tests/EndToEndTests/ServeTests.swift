@@ -100,7 +100,7 @@ import Testing
                 command: \(Self.shell(Self.record(first) + "; sleep 2; " + Self.record(last)))
             """)
         // curl -N, with the time each line arrived.
-        let script = "curl -sN http://127.0.0.1:\(server.port)/v1/chat/completions -d '{\"model\":\"slow\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}'"
+        let script = "curl -sN http://127.0.0.1:\(server.port)/v1/chat/completions -H 'Content-Type: application/json' -d '{\"model\":\"slow\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}'"
             + " | while IFS= read -r line; do [ -n \"$line\" ] && echo \"$(date +%s.%N) $line\"; done"
         let result = try run("/bin/sh", ["-c", script], stdin: nil, timeout: 30)
         let lines = result.stdout.split(separator: "\n")
@@ -214,7 +214,8 @@ import Testing
         // One stream holds the only slot; the next request is turned away, not queued.
         let holder = Process()
         holder.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
-        holder.arguments = ["-sN", "--max-time", "20", "http://127.0.0.1:\(server.port)/v1/chat/completions", "-d", body("sleeper", stream: true)]
+        holder.arguments = ["-sN", "--max-time", "20", "http://127.0.0.1:\(server.port)/v1/chat/completions",
+                             "-H", "Content-Type: application/json", "-d", body("sleeper", stream: true)]
         holder.standardOutput = FileHandle.nullDevice
         try holder.run()
         var pid: Int32?
@@ -243,10 +244,13 @@ import Testing
         #expect(try JSONParser.parse(timedOut.body)["error"]?["code"] == "timeout")
         let crashed = try server.curl("/v1/chat/completions", body: body("crash"))
         #expect(crashed.status == 502)
-        #expect(crashed.body.contains("agent crash") && crashed.body.contains("not a JSON record"))
+        // The client learns which agent and what kind of failure; the log, what it wrote.
+        #expect(crashed.body.contains("agent crash") && crashed.body.contains("invalid_reply"), "\(crashed.body)")
+        #expect(server.log.contains("not a JSON record"))
         let failed = try server.curl("/v1/chat/completions", body: body("fails", stream: true))
         #expect(failed.status == 502)
-        #expect(failed.body.contains("exit status 4"))
+        #expect(failed.body.contains("agent fails"), "\(failed.body)")
+        #expect(server.log.contains("exit status 4"))
         #expect(try server.curl("/v1/chat/completions", body: body("nobody")).status == 404)
         #expect(try server.curl("/v1/chat/completions", body: "{").status == 400)
         // Still serving, and every failure was logged and counted.
@@ -266,7 +270,7 @@ import Testing
         let out = Paths.temporaryDirectory().appendingPathComponent("out").path
         let client = Process()
         client.executableURL = URL(fileURLWithPath: "/bin/sh")
-        client.arguments = ["-c", "curl -s http://127.0.0.1:\(server.port)/v1/chat/completions -d '{\"model\":\"slow\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}' > \(out)"]
+        client.arguments = ["-c", "curl -s http://127.0.0.1:\(server.port)/v1/chat/completions -H 'Content-Type: application/json' -d '{\"model\":\"slow\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}' > \(out)"]
         try client.run()
         usleep(500_000)
         kill(server.process.processIdentifier, SIGTERM)

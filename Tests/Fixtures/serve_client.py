@@ -3,7 +3,8 @@
 
   serve_client.py MODE BASE_URL MODEL PROMPT [N]
 
-MODE: unary | stream | concurrent (N streams at once) | error (prints the status the SDK raised).
+MODE: unary | stream | concurrent (N streams at once) | error (the status and exception the SDK raised) |
+retrieve (models.retrieve(MODEL)) | litellm-error (the exception LiteLLM's SDK raised; PROMPT unused).
 The key comes from SERVE_KEY (default "none"), extra headers from SERVE_HEADERS (a JSON object),
 the body's "user" from SERVE_USER. Prints one JSON object (concurrent: a list) on stdout.
 """
@@ -79,9 +80,32 @@ def error():
     try:
         unary()
     except openai.APIStatusError as failure:
-        return {"status": failure.status_code, "body": failure.body}
+        return {"status": failure.status_code, "body": failure.body, "exception": type(failure).__name__}
     return {"status": 200}
 
 
+def retrieve():
+    model = client().models.retrieve(sys.argv[3])
+    return {"id": model.id, "object": model.object, "owned_by": model.owned_by}
+
+
+def litellm_error():
+    os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+    import contextlib
+
+    import litellm  # only the LiteLLM environment has it, and it takes seconds to import
+
+    litellm.suppress_debug_info = True
+    try:
+        # LiteLLM prints its help banner on stdout, which is this script's answer.
+        with contextlib.redirect_stdout(sys.stderr):
+            litellm.completion(model="openai/" + sys.argv[3], api_base=sys.argv[2], api_key=os.environ.get("SERVE_KEY", "none"),
+                               messages=messages(), num_retries=0)
+    except Exception as failure:  # noqa: BLE001 - which class LiteLLM chose is the answer
+        return {"exception": type(failure).__name__, "status": getattr(failure, "status_code", None)}
+    return {"exception": None}
+
+
 if __name__ == "__main__":
-    print(json.dumps({"unary": unary, "stream": stream, "concurrent": concurrent, "error": error}[sys.argv[1]]()))
+    print(json.dumps({"unary": unary, "stream": stream, "concurrent": concurrent, "error": error, "retrieve": retrieve,
+                      "litellm-error": litellm_error}[sys.argv[1]]()))

@@ -41,14 +41,17 @@ import Testing
                 == #"data: {"id":"chatcmpl-1","object":"chat.completion.chunk","created":7,"model":"agent","choices":[{"index":0,"delta":{"content":"a"},"logprobs":null,"finish_reason":null}]}"# + "\n\n")
         let calls = encoder.toolCallsChunk([ToolCall(id: "c1", name: "f", arguments: "{}")])
         #expect(calls["choices"]?.arrayValue?.first?["delta"]?["tool_calls"]?.arrayValue?.first?["index"] == 0)
-        #expect(encoder.usageChunk(Usage(inputTokens: 1))["choices"] == [])
+        #expect(encoder.usageChunk(Usage(inputTokens: 1, outputTokens: 2))?["choices"] == [])
     }
 
-    @Test func upstreamKeyProblemsAreTheServersNotTheClients() {
-        #expect(LLMError(.authentication, "x").httpStatus == 502)
-        #expect(LLMError(.invalidInput, "x").httpStatus == 400)
-        #expect(LLMError(.timeout, "x").httpStatus == 504)
-        #expect(LLMError(.rateLimited, "x").httpStatus == 429)
+    /// DESIGN §2: a count nobody reported is left out, not sent as 0.
+    @Test func unknownUsageIsLeftOut() {
+        let encoder = ChatCompletionEncoder(model: "agent", id: "chatcmpl-1", created: 7)
+        let reply = ChatMessage(role: "assistant", content: .string("hi"))
+        #expect(encoder.completion(reply, usage: nil)["usage"] == nil)
+        #expect(encoder.completion(reply, usage: Usage(inputTokens: 3))["usage"] == nil)
+        #expect(encoder.usageChunk(nil) == nil)
+        #expect(encoder.usageChunk(Usage(outputTokens: 1)) == nil)
     }
 }
 
@@ -111,28 +114,6 @@ import Testing
     }
 }
 
-@Suite struct ServedUserTests {
-    @Test func tokensAreSafeAndOneToOne() throws {
-        #expect(try ServedUser.token("alice-01") == "alice-01")
-        #expect(try ServedUser.token("") == "_anonymous")
-        #expect(try ServedUser.token("..") == "_2E_2E")
-        #expect(try ServedUser.token("../etc") == "_2E_2E_2Fetc")
-        #expect(try ServedUser.token("a.b") != ServedUser.token("a_2Eb"))
-        #expect(try ServedUser.token("$(rm -rf ~)").allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" })
-        #expect(throws: LLMError.self) { try ServedUser.token(String(repeating: "x", count: 257)) }
-    }
-
-    @Test func directoriesAreMadeAndASymlinkIsRefused() throws {
-        let base = FileManager.default.temporaryDirectory.appendingPathComponent("served-\(UUID().uuidString)").path
-        let path = try ServedUser.directory(base + "/sessions/{user}", user: "alice")
-        #expect(path == base + "/sessions/alice")
-        var isDirectory: ObjCBool = false
-        #expect(FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue)
-        try FileManager.default.createSymbolicLink(atPath: base + "/sessions/mallory", withDestinationPath: "/etc")
-        #expect(throws: LLMError.self) { try ServedUser.directory(base + "/sessions/{user}", user: "mallory") }
-    }
-}
-
 @Suite struct AgentsFileTests {
     func parse(_ yaml: String) throws -> AgentsFile {
         try AgentsFile.parse(YAMLValue.parse(yaml, source: "agents.yaml"), source: "agents.yaml", directory: "/srv")
@@ -156,6 +137,25 @@ import Testing
         #expect(file.agents[1].passthrough)
     }
 
+    /// A command's files are the agents file's neighbours, wherever the command runs.
+    @Test func aCommandsFilesAreFoundBesideTheAgentsFile() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("agents-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("data"), withIntermediateDirectories: true)
+        try "tools: []\n".write(to: folder.appendingPathComponent("tools.yaml"), atomically: true, encoding: .utf8)
+        let yaml = "agents:\n  - name: a\n    command: [./bin/agent, -f, tools.yaml, --root, data, missing.yaml, ., llm-stream]\n"
+        let file = try AgentsFile.parse(YAMLValue.parse(yaml, source: "agents.yaml"), source: "agents.yaml", directory: folder.path)
+        #expect(file.agents[0].answerer == .command([folder.path + "/bin/agent", "-f", folder.path + "/tools.yaml", "--root", "data",
+                                                     "missing.yaml", ".", "llm-stream"]))
+    }
+
+    @Test func anAgentsSystemPromptStandsAlone() {
+        var agent = AgentDefinition(name: "a", answerer: .model("m"))
+        let messages: [ChatMessage] = [.system("one"), ChatMessage(role: "developer", content: .string("two")), .user("hi"), .system("three")]
+        #expect(agent.conversation(messages) == messages)
+        agent.system = "ours"
+        #expect(agent.conversation(messages) == [.system("ours"), .user("hi")])
+    }
+
     @Test(arguments: [
         "agents: []",
         "agents:\n  - name: a\n",
@@ -170,19 +170,5 @@ import Testing
     ])
     func refusesMistakes(_ yaml: String) {
         #expect(throws: LLMError.self) { try parse(yaml) }
-    }
-}
-
-@Suite struct ServedUserCollisionTests {
-    @Test func noUserIsNotTheUserNamedAnonymous() throws {
-        #expect(try ServedUser.token("") != ServedUser.token("anonymous"))
-    }
-
-    @Test func aTokenNeverStartsWithADash() throws {
-        #expect(try ServedUser.token("-rf").first != "-")
-    }
-
-    @Test func anIdThatWasNotUTF8IsRefused() {
-        #expect(throws: LLMError.self) { try ServedUser.token("a\u{FFFD}") }
     }
 }

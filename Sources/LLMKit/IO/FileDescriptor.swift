@@ -46,4 +46,18 @@ public enum FileDescriptorIO {
     public static func ignoreSigpipe() {
         signal(SIGPIPE, SIG_IGN)
     }
+
+    /// Raises the soft limit on open descriptors toward `wanted` (never past the hard
+    /// limit), as a server that holds a connection per client must; the limit then in force.
+    public static func raiseDescriptorLimit(toward wanted: Int) -> Int {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return 1024 }
+        let target = min(rlim_t(wanted), limit.rlim_max)
+        if target > limit.rlim_cur {
+            var raised = limit
+            raised.rlim_cur = target
+            if setrlimit(Int32(RLIMIT_NOFILE.rawValue), &raised) == 0 { limit = raised }
+        }
+        return Int(min(limit.rlim_cur, rlim_t(Int.max)))
+    }
 }

@@ -40,6 +40,14 @@ public struct AgentDefinition: Sendable {
 
     /// `{user}` in `workdir` makes one directory per user.
     public var hasUserDirectories: Bool { workdir?.contains(AgentsFile.userPlaceholder) ?? false }
+
+    /// The conversation the agent is given: with a `system` prompt, that prompt first and no
+    /// system or developer message of the client's anywhere, since the prompt is the
+    /// operator's and a client's later instruction would otherwise stand beside it.
+    public func conversation(_ messages: [ChatMessage]) -> [ChatMessage] {
+        guard let system else { return messages }
+        return [.system(system)] + messages.filter { $0.role != "system" && $0.role != "developer" }
+    }
 }
 
 /// `agents.yaml`: the agents `llm-serve` offers.
@@ -89,7 +97,7 @@ public struct AgentsFile: Sendable {
                       !argv[0].isEmpty else {
                     throw bad("\(place): `command` must be a list of strings, the program first (no shell)")
                 }
-                answerer = .command(argv)
+                answerer = .command(besideTheFile(argv, directory: directory.isEmpty ? "." : directory))
             case (nil, let model?):
                 answerer = .model(model)
             default:
@@ -144,6 +152,20 @@ public struct AgentsFile: Sendable {
             agents.append(agent)
         }
         return AgentsFile(agents: agents, path: nil)
+    }
+
+    /// A command runs in its `workdir`, often a user's own folder, but the files it was
+    /// written with are the agents file's neighbours: a relative program path (one with a
+    /// `/`) and an argument naming a file beside the agents file are given as absolute paths.
+    static func besideTheFile(_ argv: [String], directory: String) -> [String] {
+        argv.enumerated().map { index, argument in
+            guard !argument.hasPrefix("/"), !argument.hasPrefix("-"), !argument.isEmpty else { return argument }
+            let path = (directory as NSString).appendingPathComponent(argument)
+            if index == 0 { return argument.contains("/") ? (path as NSString).standardizingPath : argument }
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else { return argument }
+            return (path as NSString).standardizingPath
+        }
     }
 
     static func isValidName(_ name: String) -> Bool {

@@ -31,7 +31,7 @@ public struct ChatCompletionEncoder: Sendable {
         ]
         var object = header(object: "chat.completion")
         object["choices"] = [.object(choice)]
-        object["usage"] = .object(Self.openAIUsage(usage ?? Usage()))
+        object.set("usage", usage.flatMap(Self.openAIUsage).map(JSONValue.object))
         return object
     }
 
@@ -52,11 +52,13 @@ public struct ChatCompletionEncoder: Sendable {
 
     public func finishChunk(_ reason: String) -> JSONObject { chunk(delta: [:], finishReason: reason) }
 
-    /// `stream_options.include_usage`: an event with no choices and the usage.
-    public func usageChunk(_ usage: Usage) -> JSONObject {
+    /// `stream_options.include_usage`: an event with no choices and the usage, when the
+    /// usage is known.
+    public func usageChunk(_ usage: Usage?) -> JSONObject? {
+        guard let known = usage.flatMap(Self.openAIUsage) else { return nil }
         var object = header(object: "chat.completion.chunk")
         object["choices"] = []
-        object["usage"] = .object(Self.openAIUsage(usage))
+        object["usage"] = .object(known)
         return object
     }
 
@@ -82,8 +84,10 @@ public struct ChatCompletionEncoder: Sendable {
         }
     }
 
-    public static func openAIUsage(_ usage: Usage) -> JSONObject {
-        let prompt = usage.inputTokens ?? 0, completion = usage.outputTokens ?? 0
+    /// OpenAI's usage object, whose three counts clients read as numbers: nil unless both
+    /// counts are known (DESIGN §2: absent, never guessed).
+    public static func openAIUsage(_ usage: Usage) -> JSONObject? {
+        guard let prompt = usage.inputTokens, let completion = usage.outputTokens else { return nil }
         var object: JSONObject = ["prompt_tokens": .int(prompt), "completion_tokens": .int(completion),
                                   "total_tokens": .int(Usage.sum(prompt, completion))]
         if let cached = usage.cacheReadTokens { object["prompt_tokens_details"] = ["cached_tokens": .int(cached)] }
@@ -100,41 +104,4 @@ public struct ChatCompletionEncoder: Sendable {
     }
 
     public static let done = Array("data: [DONE]\n\n".utf8)
-
-    /// OpenAI's error body, for a reply with `status` (by default the error's own).
-    /// `message` is what Open WebUI draws in place of the reply, so it says what happened
-    /// and what to do.
-    public static func errorBody(_ error: LLMError, status: Int? = nil) -> JSONObject {
-        let detail: JSONObject = ["message": .string(error.message), "type": .string(errorType(status: status ?? error.httpStatus)),
-                                  "param": .null, "code": .string(error.code)]
-        return ["error": .object(detail)]
-    }
-
-    static func errorType(status: Int) -> String {
-        switch status {
-        case 400, 404, 408, 413: "invalid_request_error"
-        case 401: "authentication_error"
-        case 429: "rate_limit_error"
-        default: "server_error"
-        }
-    }
-}
-
-extension LLMError {
-    /// The HTTP status a server answers with for this error: the client's fault is 4xx, an
-    /// upstream's 5xx as a gateway says it. A key or model the upstream refused is the
-    /// server's problem, not the client's: 502, so that no client takes its own key for bad.
-    public var httpStatus: Int {
-        switch kind {
-        case .usage, .invalidInput, .lineTooLong, .badRequest, .contextLengthExceeded, .schemaMismatch: 400
-        case .notFound: 404
-        case .rateLimited, .quotaExceeded: 429
-        case .missingAPIKey, .authentication, .permissionDenied, .modelNotFound: 502
-        case .overloaded, .noLocalCandidate: 503
-        case .timeout: 504
-        case .interrupted: 503
-        case .configuration, .unknownProvider, .ioError, .internalError: 500
-        case .serverError, .connectionFailed, .streamInterrupted, .fallbacksFailed, .invalidReply, .stepFailed: 502
-        }
-    }
 }

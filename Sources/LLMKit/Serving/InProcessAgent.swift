@@ -18,8 +18,8 @@ public struct InProcessAgent: Sendable {
         var completer = self.completer
         // The agent's model and prompt are the server's choice; the body only tunes them.
         if case .model(let own) = definition.answerer { completer.flags.model = model ?? own } else { completer.flags.model = model }
-        completer.flags.system = model == nil ? definition.system : nil
-        var messages = request.messages
+        completer.flags.system = nil
+        var messages = model == nil ? definition.conversation(request.messages) : request.messages
         let ownTools = model == nil ? definition.tools : nil
         let tools = ownTools?.localDefinitions ?? (definition.passthrough ? request.tools : [])
         let executor: ToolExecutor?

@@ -10,8 +10,9 @@ final class ServeProcess: @unchecked Sendable {
     let directory: URL
 
     /// `agents` is the agents file's text, written into a fresh directory (which relative
-    /// paths in it are relative to).
-    init(agents: String, arguments: [String] = [], environment extra: [String: String] = [:], directory: URL = Paths.temporaryDirectory()) throws {
+    /// paths in it are relative to); the server runs in `workingDirectory`, by default that one.
+    init(agents: String, arguments: [String] = [], environment extra: [String: String] = [:], directory: URL = Paths.temporaryDirectory(),
+         workingDirectory: URL? = nil) throws {
         self.directory = directory
         let file = directory.appendingPathComponent("agents.yaml")
         try agents.write(to: file, atomically: true, encoding: .utf8)
@@ -23,7 +24,7 @@ final class ServeProcess: @unchecked Sendable {
         ]
         environment.merge(extra) { $1 }
         process.environment = environment
-        process.currentDirectoryURL = directory
+        process.currentDirectoryURL = workingDirectory ?? directory
         process.standardOutput = FileHandle.nullDevice
         let pipe = Pipe()
         process.standardError = pipe
@@ -53,15 +54,33 @@ final class ServeProcess: @unchecked Sendable {
     var log: String { String(decoding: stderr.data.withLock { $0 }, as: UTF8.self) }
     var baseURL: String { "http://127.0.0.1:\(port)/v1" }
 
-    /// A request with curl: the status and the body.
-    func curl(_ path: String, body: String? = nil, headers: [String] = [], timeout: Double = 60) throws -> (status: Int, body: String) {
-        var arguments = ["-s", "-N", "--max-time", String(timeout), "-o", "-", "-w", "\n%{http_code}", "http://127.0.0.1:\(port)\(path)"]
+    /// A request with curl: the status and the body. A body goes as JSON unless
+    /// `contentType` says otherwise; `method` overrides curl's choice (GET, or POST with a body).
+    func curl(_ path: String, body: String? = nil, headers: [String] = [], contentType: String = "application/json",
+              method: String? = nil, timeout: Double = 60) throws -> (status: Int, body: String) {
+        curlWithHeaders(path, body: body, headers: headers, contentType: contentType, method: method, timeout: timeout)
+            .map { ($0.status, $0.body) } ?? (0, "")
+    }
+
+    /// The same, with the response's headers (names lowercased).
+    func curlWithHeaders(_ path: String, body: String? = nil, headers: [String] = [], contentType: String = "application/json",
+                         method: String? = nil, timeout: Double = 60) -> (status: Int, headers: [String: String], body: String)? {
+        let headerFile = Paths.temporaryDirectory().appendingPathComponent("headers").path
+        var arguments = ["-s", "-N", "--max-time", String(timeout), "-D", headerFile, "-o", "-", "-w", "\n%{http_code}",
+                         "http://127.0.0.1:\(port)\(path)"]
+        if let method { arguments += ["-X", method] }
         for header in headers { arguments += ["-H", header] }
-        if let body { arguments += ["-H", "Content-Type: application/json", "--data-binary", "@-"] }
-        let result = try run("/usr/bin/curl", arguments, stdin: body, timeout: timeout + 10)
+        if let body { arguments += ["-H", "Content-Type: \(contentType)", "--data-binary", "@-"] }
+        guard let result = try? run("/usr/bin/curl", arguments, stdin: body, timeout: timeout + 10) else { return nil }
         var lines = result.stdout.split(separator: "\n", omittingEmptySubsequences: false)
         let status = Int(lines.popLast() ?? "") ?? 0
-        return (status, lines.joined(separator: "\n"))
+        var fields: [String: String] = [:]
+        let head = (try? String(contentsOfFile: headerFile, encoding: .utf8)) ?? ""
+        for line in head.split(whereSeparator: \.isNewline) {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            fields[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        }
+        return (status, fields, lines.joined(separator: "\n"))
     }
 
     /// The `openai` SDK as the client (Tests/Fixtures/serve_client.py).

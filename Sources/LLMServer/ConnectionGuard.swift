@@ -1,0 +1,187 @@
+import Hummingbird
+import HummingbirdCore
+import Logging
+import NIOCore
+import NIOHTTPTypes
+import Synchronization
+
+/// How long a connection may keep the server waiting, and how many may be open: a client
+/// that sends half a request, or nothing, holds its descriptor only so long, and a full
+/// server turns new connections away (503) instead of starving the ones it has.
+final class ConnectionLimits: Sendable {
+    let maxConnections: Int
+    /// From the connection's start, or a keep-alive request's first byte, to its whole head.
+    let header: TimeAmount
+    /// Between two reads of a request's body.
+    let body: TimeAmount
+    /// A kept-alive connection with no request under way.
+    let idle: TimeAmount
+    private let open = Atomic<Int>(0)
+
+    init(maxConnections: Int, header: Double, body: Double, idle: Double) {
+        self.maxConnections = maxConnections
+        self.header = .milliseconds(Int64(header * 1000))
+        self.body = .milliseconds(Int64(body * 1000))
+        self.idle = .milliseconds(Int64(idle * 1000))
+    }
+
+    /// Counts a new connection in; false when it is one too many.
+    func admit() -> Bool { open.wrappingAdd(1, ordering: .relaxed).newValue <= maxConnections }
+    func leave() { open.wrappingSubtract(1, ordering: .relaxed) }
+    var count: Int { open.load(ordering: .relaxed) }
+}
+
+/// Hummingbird's HTTP/1 channel with the limits' two watchers in its pipeline: one before
+/// the HTTP decoder, which sees a request's first byte, and one after it, which sees the
+/// head, the body and the end of the reply.
+struct GuardedHTTP1Channel: ServerChildChannel {
+    typealias Value = HTTP1Channel.Value
+    let inner: HTTP1Channel
+    let limits: ConnectionLimits
+
+    func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
+        let limits = self.limits
+        return inner.setup(channel: channel, logger: logger).flatMapThrowing { value in
+            let clock = ConnectionClock(channel: channel, limits: limits)
+            let pipeline = channel.pipeline.syncOperations
+            try pipeline.addHandler(ConnectionBytesWatcher(clock: clock), position: .first)
+            let state = try pipeline.handler(type: HTTPConnectionStateHandler.self)
+            try pipeline.addHandler(RequestPartsWatcher(clock: clock), position: .before(state))
+            return value
+        }
+    }
+
+    func handle(value: Value, logger: Logger) async {
+        await inner.handle(value: value, logger: logger)
+    }
+}
+
+extension HTTPServerBuilder {
+    static func guardedHTTP1(configuration: HTTP1Channel.Configuration, limits: ConnectionLimits) -> HTTPServerBuilder {
+        .init { responder in GuardedHTTP1Channel(inner: HTTP1Channel(responder: responder, configuration: configuration), limits: limits) }
+    }
+}
+
+/// Where one connection is, and the deadline that phase has; on its event loop only.
+final class ConnectionClock {
+    enum Phase { case waiting(first: Bool), head, body, answering }
+    private let channel: any Channel
+    let limits: ConnectionLimits
+    private var phase = Phase.waiting(first: true)
+    private var deadline: Scheduled<Void>?
+
+    init(channel: any Channel, limits: ConnectionLimits) {
+        self.channel = channel
+        self.limits = limits
+    }
+
+    /// A new connection has the header deadline for its first whole head.
+    func opened() { arm(limits.header) }
+
+    func bytesArrived() {
+        guard case .waiting(let first) = phase else { return }
+        phase = .head
+        if !first { arm(limits.header) }
+    }
+
+    func headRead() {
+        phase = .body
+        arm(limits.body)
+    }
+
+    func bodyRead() {
+        if case .body = phase { arm(limits.body) }
+    }
+
+    func requestRead() {
+        guard case .body = phase else { return }
+        phase = .answering
+        disarm()
+    }
+
+    func replyWritten() {
+        phase = .waiting(first: false)
+        arm(limits.idle)
+    }
+
+    func disarm() {
+        deadline?.cancel()
+        deadline = nil
+    }
+
+    private func arm(_ after: TimeAmount) {
+        deadline?.cancel()
+        let channel = self.channel
+        deadline = channel.eventLoop.scheduleTask(in: after) { channel.close(promise: nil) }
+    }
+}
+
+/// First in the pipeline: counts the connection against the cap, and sees bytes arrive.
+final class ConnectionBytesWatcher: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = ByteBuffer
+    typealias InboundOut = ByteBuffer
+    private let clock: ConnectionClock
+    private var counted = false
+
+    init(clock: ConnectionClock) { self.clock = clock }
+
+    static let refusal = ByteBuffer(string: "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nContent-Length: "
+        + "\(refusalBody.utf8.count)\r\nRetry-After: 1\r\nConnection: close\r\n\r\n" + refusalBody)
+    static let refusalBody = #"{"error":{"message":"llm-serve has as many connections open as it takes; try again shortly","type":"server_error","param":null,"code":"too_many_connections"}}"#
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        if context.channel.isActive { start(context) }
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        start(context)
+        context.fireChannelActive()
+    }
+
+    private func start(_ context: ChannelHandlerContext) {
+        guard !counted else { return }
+        counted = true
+        guard clock.limits.admit() else {
+            let channel = context.channel
+            context.writeAndFlush(NIOAny(Self.refusal)).whenComplete { _ in channel.close(promise: nil) }
+            return
+        }
+        clock.opened()
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        clock.disarm()
+        if counted { clock.limits.leave() }
+        counted = false
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        clock.bytesArrived()
+        context.fireChannelRead(data)
+    }
+}
+
+/// After the HTTP decoder: sees each request's head, body and end, and each reply's end.
+final class RequestPartsWatcher: ChannelDuplexHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPRequestPart
+    typealias InboundOut = HTTPRequestPart
+    typealias OutboundIn = HTTPResponsePart
+    typealias OutboundOut = HTTPResponsePart
+    private let clock: ConnectionClock
+
+    init(clock: ConnectionClock) { self.clock = clock }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head: clock.headRead()
+        case .body: clock.bodyRead()
+        case .end: clock.requestRead()
+        }
+        context.fireChannelRead(data)
+    }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        if case .end = unwrapOutboundIn(data) { clock.replyWritten() }
+        context.write(data, promise: promise)
+    }
+}

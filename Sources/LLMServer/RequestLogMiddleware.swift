@@ -1,0 +1,72 @@
+import HTTPTypes
+import Hummingbird
+import LLMKit
+
+/// The outermost stage: every request gets one access-log line, written when its reply has
+/// gone out (a stream's, when the stream ends), and every error thrown below — the router's
+/// 404, a guard's refusal — is rendered here, once, in OpenAI's shape.
+struct RequestLogMiddleware: RouterMiddleware {
+    typealias Context = ServeContext
+    let log: AccessLog
+    /// The routes, for telling an unknown path (404) from a known one asked wrongly (405).
+    let routes: ServeRoutes
+
+    func handle(_ request: Request, context: ServeContext, next: (Request, ServeContext) async throws -> Response) async throws -> Response {
+        let start = ContinuousClock.now
+        let record = context.record
+        record.update {
+            $0.method = request.method.rawValue
+            $0.path = String(request.uri.path.prefix(512))
+        }
+        var response: Response
+        do {
+            response = try await next(request, context)
+            record.update { if $0.status == 0 { $0.status = response.status.code } }
+        } catch {
+            let failure = clientError(for: error, request: request)
+            record.failed(failure)
+            response = failure.response()
+        }
+        if let origin = record.current.corsOrigin { BrowserGuard.allowOrigin(origin, on: &response) }
+        let log = self.log
+        let body = response.body
+        // Written after the body, however it ends: a stream's record is complete only then.
+        response.body = ResponseBody(contentLength: body.contentLength) { writer in
+            defer {
+                record.update { $0.duration = .now - start }
+                log.write(record.current)
+            }
+            try await body.write(writer)
+        }
+        return response
+    }
+
+    private func clientError(for error: any Error, request: Request) -> ClientError {
+        switch error {
+        case let error as ClientError:
+            return error
+        case let error as HTTPError where error.status == .notFound:
+            let method = request.method.rawValue, path = request.uri.path
+            let allowed = routes.methods(for: path)
+            return allowed.isEmpty ? .unknownRoute(method, path) : .methodNotAllowed(method, path, allowed: allowed)
+        case let error as HTTPError:
+            return ClientError(status: error.status.code, code: "invalid_request", message: error.body ?? error.status.reasonPhrase)
+        default:
+            return ClientError(status: 500, code: "internal_error", message: "llm-serve failed; its log says why", detail: "\(error)")
+        }
+    }
+}
+
+/// The paths the server answers, and with which methods.
+struct ServeRoutes: Sendable {
+    static let modelPrefix = "/v1/models/"
+
+    func methods(for path: String) -> [String] {
+        switch path {
+        case "/v1/chat/completions": ["POST"]
+        case "/v1/models", "/health", "/metrics": ["GET"]
+        case _ where path.hasPrefix(Self.modelPrefix): ["GET"]
+        default: []
+        }
+    }
+}

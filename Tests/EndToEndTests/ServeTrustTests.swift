@@ -1,0 +1,323 @@
+import Foundation
+import LLMKit
+import Testing
+
+/// `llm-serve` as a network service (issue 29): what a hostile web page, a slow client and a
+/// curious user can and cannot do to a default server. Each was seen failing first.
+@Suite(.serialized) struct ServeTrustTests {
+    static func body(_ agent: String, user: String? = nil, messages: [JSONValue] = [["role": "user", "content": "x"]]) -> String {
+        var object: JSONObject = ["model": .string(agent), "messages": .array(messages)]
+        if let user { object["user"] = .string(user) }
+        return JSONValue.object(object).serialized
+    }
+
+    static func errorBody(_ text: String) -> JSONObject? {
+        (try? JSONParser.parse(text))?["error"]?.objectValue
+    }
+
+    /// OpenAI's error shape: an `error` object with a message, a type, a code and a param.
+    static func expectOpenAIError(_ reply: (status: Int, body: String), _ status: Int, code: String? = nil,
+                                  sourceLocation: SourceLocation = #_sourceLocation) {
+        #expect(reply.status == status, "\(reply.body)", sourceLocation: sourceLocation)
+        let error = errorBody(reply.body)
+        #expect(error?["message"]?.stringValue?.isEmpty == false, "\(reply.body)", sourceLocation: sourceLocation)
+        #expect(error?["type"]?.stringValue != nil, "\(reply.body)", sourceLocation: sourceLocation)
+        #expect(error?.keys.contains("param") == true, "\(reply.body)", sourceLocation: sourceLocation)
+        if let code { #expect(error?["code"]?.stringValue == code, "\(reply.body)", sourceLocation: sourceLocation) }
+    }
+
+    // MARK: Browser defences
+
+    @Test func aWebPageCannotDriveADefaultServer() throws {
+        let marker = Paths.temporaryDirectory().appendingPathComponent("ran").path
+        let server = try ServeProcess(agents: """
+            agents:
+              - name: tools
+                command: \(ServeTests.shell("touch \(marker); " + ServeTests.record(["role": "assistant", "content": "ran"])))
+            """)
+        let port = server.port
+        let page = Self.body("tools", user: "victim")
+        // DNS rebinding: the page's own name, now pointing at 127.0.0.1.
+        let rebound = try server.curl("/v1/chat/completions", body: page, headers: ["Host: attacker.example:\(port)", "Origin: http://attacker.example:\(port)"],
+                                      contentType: "text/plain")
+        Self.expectOpenAIError(rebound, 421)
+        let reboundModels = try server.curl("/v1/models", headers: ["Host: attacker.example:\(port)"])
+        Self.expectOpenAIError(reboundModels, 421)
+        #expect(!reboundModels.body.contains("\"tools\""))
+        // A cross-site form or fetch: the Host is right, the Origin is not ours to trust.
+        let crossSite = try server.curl("/v1/chat/completions", body: page, headers: ["Origin: http://attacker.example"], contentType: "text/plain")
+        Self.expectOpenAIError(crossSite, 403)
+        let crossSiteJSON = try server.curl("/v1/chat/completions", body: page, headers: ["Origin: http://attacker.example"])
+        Self.expectOpenAIError(crossSiteJSON, 403)
+        #expect(try server.curl("/v1/models", headers: ["Origin: null"]).status == 403)
+        // Not JSON: what a page can send without a preflight.
+        Self.expectOpenAIError(try server.curl("/v1/chat/completions", body: page, contentType: "text/plain"), 415)
+        Self.expectOpenAIError(try server.curl("/v1/chat/completions", body: page, contentType: "application/x-www-form-urlencoded"), 415)
+        #expect(!FileManager.default.fileExists(atPath: marker), "the agent ran for a web page")
+        // The server's own names still work, and so does a plain client.
+        #expect(try server.curl("/v1/chat/completions", body: page, headers: ["Host: localhost:\(port)"]).status == 200)
+        #expect(try server.curl("/v1/models", headers: ["Host: [::1]:\(port)"]).status == 200)
+        #expect(try server.curl("/v1/chat/completions", body: page, contentType: "application/json; charset=utf-8").status == 200)
+    }
+
+    @Test func anAllowedHostIsServed() throws {
+        let server = try ServeProcess(agents: "agents:\n  - name: one\n    model: mock/echo\n", arguments: ["--allow-host", "llm.internal.example"])
+        #expect(try server.curl("/v1/models", headers: ["Host: llm.internal.example:\(server.port)"]).status == 200)
+        #expect(try server.curl("/v1/models", headers: ["Host: other.example"]).status == 421)
+    }
+
+    @Test func aListedOriginGetsCORSAfterARealPreflight() throws {
+        let origin = "http://app.example:3000"
+        let server = try ServeProcess(agents: "agents:\n  - name: one\n    model: mock/echo\n", arguments: ["--cors-origin", origin])
+        // What a browser sends before a cross-origin JSON POST with a key.
+        let preflight = try #require(server.curlWithHeaders("/v1/chat/completions", headers: [
+            "Origin: \(origin)", "Access-Control-Request-Method: POST", "Access-Control-Request-Headers: authorization, content-type",
+        ], method: "OPTIONS"))
+        #expect(preflight.status == 204)
+        #expect(preflight.headers["access-control-allow-origin"] == origin)
+        #expect(preflight.headers["access-control-allow-methods"]?.contains("POST") == true)
+        let allowed = preflight.headers["access-control-allow-headers"]?.lowercased() ?? ""
+        #expect(allowed.contains("authorization") && allowed.contains("content-type"), "\(preflight.headers)")
+        #expect(preflight.headers["vary"]?.lowercased().contains("origin") == true)
+        let post = try #require(server.curlWithHeaders("/v1/chat/completions", body: Self.body("one"), headers: ["Origin: \(origin)"]))
+        #expect(post.status == 200)
+        #expect(post.headers["access-control-allow-origin"] == origin)
+        // Another page gets neither.
+        let other = try #require(server.curlWithHeaders("/v1/chat/completions", headers: [
+            "Origin: http://attacker.example", "Access-Control-Request-Method: POST",
+        ], method: "OPTIONS"))
+        #expect(other.status == 403)
+        #expect(other.headers["access-control-allow-origin"] == nil)
+    }
+
+    // MARK: Slow clients
+
+    @Test func halfSentConnectionsAreClosedAndARealClientIsAnsweredAllAlong() throws {
+        let server = try ServeProcess(agents: "agents:\n  - name: one\n    model: mock/echo\n",
+                                      arguments: ["--header-timeout", "2", "--max-connections", "400"])
+        let result = try run("/usr/bin/env", ["python3", Paths.fixture("slow_clients.py").path, String(server.port), "300", "4.5",
+                                              String(server.process.processIdentifier), "one"], stdin: nil, timeout: 60)
+        let report = try JSONParser.parse(result.stdout)
+        #expect(report["failures"] == [], "\(result.stdout) \(result.stderr)")
+        #expect((report["slowest"]?.doubleValue ?? 99) < 2, "\(result.stdout)")
+        #expect(report["closed"]?.intValue == 300, "\(result.stdout)")
+        #expect((report["descriptors"]?.intValue ?? 9999) < 400, "\(result.stdout)")
+    }
+
+    @Test func aFullServerRefusesNewConnectionsAndServesThoseItHas() throws {
+        let server = try ServeProcess(agents: "agents:\n  - name: one\n    model: mock/echo\n", arguments: ["--max-connections", "4"])
+        let script = """
+            import json, socket, sys, time
+            port = int(sys.argv[1])
+            held = [socket.create_connection(("127.0.0.1", port)) for _ in range(4)]
+            time.sleep(0.3)
+            extra = socket.create_connection(("127.0.0.1", port), timeout=5)
+            extra.sendall(b"GET /health HTTP/1.1\\r\\nHost: 127.0.0.1\\r\\n\\r\\n")
+            refused = extra.recv(4096).decode(errors="replace")
+            # One of those it has is still served.
+            held[0].sendall(b"GET /health HTTP/1.1\\r\\nHost: 127.0.0.1\\r\\n\\r\\n")
+            served = held[0].recv(4096).decode(errors="replace")
+            for s in held: s.close()
+            time.sleep(0.3)
+            again = socket.create_connection(("127.0.0.1", port), timeout=5)
+            again.sendall(b"GET /health HTTP/1.1\\r\\nHost: 127.0.0.1\\r\\n\\r\\n")
+            later = again.recv(4096).decode(errors="replace")
+            print(json.dumps({"refused": refused.split("\\r\\n")[0], "served": served.split("\\r\\n")[0], "later": later.split("\\r\\n")[0]}))
+            """
+        let result = try run("/usr/bin/env", ["python3", "-c", script, String(server.port)], stdin: nil, timeout: 30)
+        let report = try JSONParser.parse(result.stdout)
+        #expect(report["refused"]?.stringValue?.hasPrefix("HTTP/1.1 503") == true, "\(result.stdout)\(result.stderr)")
+        #expect(report["served"]?.stringValue?.hasPrefix("HTTP/1.1 200") == true, "\(result.stdout)")
+        #expect(report["later"]?.stringValue?.hasPrefix("HTTP/1.1 200") == true, "\(result.stdout)")
+    }
+
+    @Test func connectionLimitsAreFlagsWithDefaults() throws {
+        let help = try run("llm-serve", ["--help"], stdin: nil).stdout
+        for flag in ["--header-timeout", "--body-timeout", "--idle-timeout", "--max-connections", "--allow-host", "--cors-origin"] {
+            #expect(help.contains(flag), "\(flag) is not in --help")
+        }
+    }
+
+    // MARK: Errors
+
+    @Test func noErrorBodyNamesTheServersHostsPathsOrVariables() throws {
+        let directory = Paths.temporaryDirectory()
+        let secretPath = directory.appendingPathComponent("private/agents").path
+        let server = try ServeProcess(agents: """
+            agents:
+              - name: down
+                model: llamacpp/any
+              - name: nokey
+                model: openai/gpt-4o-mini
+              - name: says
+                command: \(ServeTests.shell(ServeTests.record(["type": "error", "code": "connection_failed", "message": .string("cannot reach http://10.1.2.3:8080/v1 from \(secretPath) (CORP_KEY)")]) + "; exit 69"))
+            """, environment: ["LLMKIT_API_BASE": "http://127.0.0.1:9/v1"], directory: directory)
+        for agent in ["down", "nokey", "says"] {
+            let reply = try server.curl("/v1/chat/completions", body: Self.body(agent))
+            #expect(reply.status >= 500, "\(agent): \(reply.body)")
+            for secret in ["127.0.0.1", ":9", "10.1.2.3", "8080", "http://", directory.path, "OPENAI_API_KEY", "CORP_KEY", "LLMKIT_API_BASE"] {
+                #expect(!reply.body.contains(secret), "\(agent): \(reply.body) names \(secret)")
+            }
+            let stream = try server.curl("/v1/chat/completions", body: Self.body(agent).replacingOccurrences(of: "{\"model\"", with: "{\"stream\":true,\"model\""))
+            for secret in ["127.0.0.1", "10.1.2.3", "http://", directory.path, "OPENAI_API_KEY", "CORP_KEY"] {
+                #expect(!stream.body.contains(secret), "\(agent), streamed: \(stream.body) names \(secret)")
+            }
+        }
+        // The operator still learns what happened.
+        #expect(server.log.contains("10.1.2.3:8080"), "\(server.log)")
+        #expect(server.log.contains("OPENAI_API_KEY"), "\(server.log)")
+    }
+
+    @Test func unknownRoutesAndMethodsGetOpenAIErrors() throws {
+        let server = try ServeProcess(agents: "agents:\n  - name: one\n    model: mock/echo\n")
+        Self.expectOpenAIError(try server.curl("/v1/nothing"), 404)
+        Self.expectOpenAIError(try server.curl("/v1/nothing", body: "{}"), 404)
+        let wrongMethod = try #require(server.curlWithHeaders("/v1/chat/completions"))
+        Self.expectOpenAIError((wrongMethod.status, wrongMethod.body), 405)
+        #expect(wrongMethod.headers["allow"]?.contains("POST") == true)
+        Self.expectOpenAIError(try server.curl("/v1/chat/completions", body: Self.body("nobody")), 404, code: "model_not_found")
+    }
+
+    @Test(.enabled(if: ServeTests.sdk)) func theOpenAISDKAndLiteLLMSeeAnUnknownAgentAsNotFound() throws {
+        let server = try ServeProcess(agents: "agents:\n  - name: team/one\n    model: mock/echo\n    description: echoes\n")
+        let sdk = try server.sdk("error", model: "nobody", prompt: "x")
+        #expect(sdk["exception"] == "NotFoundError", "\(sdk)")
+        let model = try server.sdk("retrieve", model: "team/one", prompt: "")
+        #expect(model["id"] == "team/one" && model["object"] == "model", "\(model)")
+        let litellm = try server.sdk("litellm-error", model: "nobody", prompt: "x")
+        #expect(litellm["exception"] == "NotFoundError", "\(litellm)")
+        let missing = try server.curl("/v1/models/nobody")
+        Self.expectOpenAIError(missing, 404, code: "model_not_found")
+    }
+
+    // MARK: The access log
+
+    @Test func everyRequestHasALogLine() throws {
+        let server = try ServeProcess(agents: "agents:\n  - name: one\n    model: mock/echo\n",
+                                      arguments: ["--api-key-env", "K", "--log-format", "json"], environment: ["K": "serve-key-0123456789abcdef"])
+        let key = "Authorization: Bearer serve-key-0123456789abcdef"
+        _ = try server.curl("/v1/models", headers: [key])
+        _ = try server.curl("/v1/models")
+        _ = try server.curl("/v1/nothing", headers: [key])
+        _ = try server.curl("/health")
+        _ = try server.curl("/v1/chat/completions", body: Self.body("one"), headers: [key])
+        _ = try server.curl("/v1/chat/completions", body: Self.body("one"), headers: [key], contentType: "text/plain")
+        usleep(200_000)
+        let lines = server.log.split(separator: "\n").compactMap { try? JSONParser.parse(String($0)).objectValue }.filter { $0["path"] != nil }
+        let seen = lines.map { "\($0["method"]?.stringValue ?? "") \($0["path"]?.stringValue ?? "") \($0["status"]?.intValue ?? 0)" }
+        #expect(seen == ["GET /v1/models 200", "GET /v1/models 401", "GET /v1/nothing 404", "GET /health 200",
+                         "POST /v1/chat/completions 200", "POST /v1/chat/completions 415"], "\(server.log)")
+    }
+
+    // MARK: Replies
+
+    @Test func unknownUsageIsLeftOutAndStepsShowInBothForms() throws {
+        let call: JSONObject = ["role": "assistant", "content": .null,
+                                "tool_calls": [["id": "c1", "type": "function", "function": ["name": "look", "arguments": "{}"]]]]
+        let result: JSONObject = ["role": "tool", "tool_call_id": "c1", "content": "seen"]
+        let answer: JSONObject = ["role": "assistant", "content": "done"]
+        let script = [call, result, answer].map(ServeTests.record).joined(separator: "; ")
+        let server = try ServeProcess(agents: """
+            agents:
+              - name: stepper
+                command: \(ServeTests.shell(script))
+                show_steps: true
+            """)
+        let unary = try server.curl("/v1/chat/completions", body: Self.body("stepper"))
+        let object = try JSONParser.parse(unary.body)
+        #expect(object["usage"] == nil, "\(unary.body)")
+        let content = object["choices"]?.arrayValue?.first?["message"]?["content"]?.stringValue ?? ""
+        #expect(content.contains("look") && content.contains("seen") && content.hasSuffix("done"), "\(content)")
+        let streamed = try server.curl("/v1/chat/completions", body: #"{"model":"stepper","stream":true,"stream_options":{"include_usage":true},"messages":[{"role":"user","content":"x"}]}"#)
+        #expect(!streamed.body.contains("\"usage\""), "\(streamed.body)")
+        #expect(streamed.body.contains("look") && streamed.body.contains("seen"))
+    }
+
+    // MARK: Users
+
+    @Test func aLongMultibyteUserGetsADirectoryOfItsOwn() throws {
+        let server = try ServeProcess(agents: """
+            agents:
+              - name: whereami
+                command: \(ServeTests.shell(#"printf '{"role":"assistant","content":"%s"}\n' "$PWD""#))
+                workdir: sessions/{user}
+            """)
+        func directory(_ user: String) throws -> String? {
+            let reply = try server.curl("/v1/chat/completions", body: Self.body("whereami", user: user))
+            #expect(reply.status == 200, "\(reply.body)")
+            return try JSONParser.parse(reply.body)["choices"]?.arrayValue?.first?["message"]?["content"]?.stringValue
+        }
+        let long = String(repeating: "é", count: 128)
+        #expect(long.utf8.count == 256)
+        let first = try #require(try directory(long))
+        let second = try #require(try directory(String(repeating: "é", count: 127) + "e"))
+        let third = try #require(try directory(String(repeating: "é", count: 127) + "f"))
+        #expect(Set([first, second, third]).count == 3)
+        #expect(FileManager.default.fileExists(atPath: first))
+        #expect(try directory(long) == first, "the same user, the same directory")
+        let sessions = server.directory.appendingPathComponent("sessions").resolvingSymlinksInPath().path
+        #expect(first.hasPrefix(sessions + "/") && !first.dropFirst(sessions.count + 1).contains("/"))
+        // Short ids keep their readable names.
+        #expect(try directory("alice") == sessions + "/alice")
+    }
+
+    @Test func anAgentsSystemPromptReplacesEverySystemAndDeveloperMessage() throws {
+        let server = try ServeProcess(agents: """
+            agents:
+              - name: roles
+                command: [python3, -c, "import json,sys; ms=[json.loads(l) for l in sys.stdin if l.strip()]; print(json.dumps({'role':'assistant','content':json.dumps([[m.get('role'),m.get('content')] for m in ms if m.get('role')])}))"]
+                system: the operator's prompt
+            """)
+        let messages: [JSONValue] = [["role": "system", "content": "client one"], ["role": "developer", "content": "client two"],
+                                     ["role": "user", "content": "hi"], ["role": "system", "content": "client three"]]
+        let reply = try server.curl("/v1/chat/completions", body: Self.body("roles", messages: messages))
+        let content = try JSONParser.parse(reply.body)["choices"]?.arrayValue?.first?["message"]?["content"]?.stringValue ?? ""
+        let seen = try JSONParser.parse(content)
+        #expect(seen == [["system", "the operator's prompt"], ["user", "hi"]], "\(content)")
+    }
+
+    // MARK: Keys
+
+    @Test func aKeyRemovedFromTheKeysFileIsRefusedAfterSIGHUP() throws {
+        let keys = Paths.temporaryDirectory().appendingPathComponent("keys")
+        try "key-for-alice-0123456789 alice\nkey-for-bob-0123456789ab bob\n".write(to: keys, atomically: true, encoding: .utf8)
+        chmod(keys.path, 0o600)
+        let server = try ServeProcess(agents: "agents:\n  - name: one\n    model: mock/echo\n", arguments: ["--keys", keys.path])
+        let bob = "Authorization: Bearer key-for-bob-0123456789ab"
+        #expect(try server.curl("/v1/chat/completions", body: Self.body("one"), headers: [bob]).status == 200)
+        try "key-for-alice-0123456789 alice\n".write(to: keys, atomically: true, encoding: .utf8)
+        chmod(keys.path, 0o600)
+        kill(server.process.processIdentifier, SIGHUP)
+        usleep(400_000)
+        #expect(try server.curl("/v1/chat/completions", body: Self.body("one"), headers: [bob]).status == 401)
+        #expect(try server.curl("/v1/chat/completions", body: Self.body("one"), headers: ["Authorization: Bearer key-for-alice-0123456789"]).status == 200)
+        // A keys file that does not load keeps the keys there were, and says why.
+        chmod(keys.path, 0o644)
+        kill(server.process.processIdentifier, SIGHUP)
+        usleep(400_000)
+        #expect(server.log.contains("chmod 600"), "\(server.log)")
+        #expect(try server.curl("/v1/chat/completions", body: Self.body("one"), headers: ["Authorization: Bearer key-for-alice-0123456789"]).status == 200)
+    }
+
+    // MARK: The README
+
+    /// The README's agents file, as written, served from another folder: the command's
+    /// relative tools file is the agents file's neighbour, not the user's directory's.
+    @Test func theREADMEsAgentsFileRunsAsWritten() throws {
+        let readme = try String(contentsOf: Paths.packageRoot.appendingPathComponent("README.md"), encoding: .utf8)
+        let start = try #require(readme.range(of: "```yaml\n# agents.yaml\n"))
+        let end = try #require(readme.range(of: "```", range: start.upperBound..<readme.endIndex))
+        let agents = String(readme[start.upperBound..<end.lowerBound])
+        let folder = Paths.temporaryDirectory()
+        let fake = try FakeServer()
+        try "tools:\n  - name: now\n    description: The time\n    command: [date]\n".write(to: folder.appendingPathComponent("tools.yaml"), atomically: true, encoding: .utf8)
+        let elsewhere = Paths.temporaryDirectory()
+        let server = try ServeProcess(agents: agents, environment: ["LLMKIT_API_BASE": fake.baseURL, "OPENAI_API_KEY": "sk-test-0123456789abcdef"],
+                                      directory: folder, workingDirectory: elsewhere)
+        let reply = try server.curl("/v1/chat/completions", body: Self.body("researcher", user: "ada"))
+        #expect(reply.status == 200, "\(reply.body)\n\(server.log)")
+        #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("sessions/ada").path))
+        let summary = try server.curl("/v1/chat/completions", body: Self.body("summarizer"))
+        #expect(summary.status == 200, "\(summary.body)\n\(server.log)")
+    }
+}
