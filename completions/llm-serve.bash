@@ -164,8 +164,8 @@ _llm-serve() {
 
     local -a repeating_flags=()
     local -a non_repeating_flags=(--no-auth --log-content --verbose -v --version -h --help)
-    local -a repeating_options=()
-    local -a non_repeating_options=(-f --agents --host --port --api-key-env --keys --max-concurrent --max-body --timeout --grace --log-format --user-header --chat-header --config --mock-script --retries)
+    local -a repeating_options=(--allow-host --cors-origin)
+    local -a non_repeating_options=(-f --agents --host --port --api-key-env --keys --max-concurrent --max-connections --header-timeout --body-timeout --idle-timeout --max-body --timeout --grace --log-format --user-header --chat-header --config --mock-script --retries)
     __llm-serve_offer_flags_options 0
 
     # Offer option value completions
@@ -186,6 +186,24 @@ _llm-serve() {
         return
         ;;
     '--max-concurrent')
+        return
+        ;;
+    '--max-connections')
+        return
+        ;;
+    '--header-timeout')
+        return
+        ;;
+    '--body-timeout')
+        return
+        ;;
+    '--idle-timeout')
+        return
+        ;;
+    '--allow-host')
+        return
+        ;;
+    '--cors-origin')
         return
         ;;
     '--max-body')

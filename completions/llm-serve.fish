@@ -20,7 +20,7 @@ function __llm-serve_parse_tokens -S
     set -l unparsed_tokens (__llm-serve_tokens -pc)
     switch $unparsed_tokens[1]
     case 'llm-serve'
-        __llm-serve_parse_subcommand 0 'f/agents=' 'host=' 'port=' 'api-key-env=' 'keys=' 'no-auth' 'max-concurrent=' 'max-body=' 'timeout=' 'grace=' 'log-format=' 'log-content' 'user-header=' 'chat-header=' 'config=' 'mock-script=' 'retries=' 'v/verbose' 'version' 'h/help'
+        __llm-serve_parse_subcommand 0 'f/agents=' 'host=' 'port=' 'api-key-env=' 'keys=' 'no-auth' 'max-concurrent=' 'max-connections=' 'header-timeout=' 'body-timeout=' 'idle-timeout=' 'allow-host=+' 'cors-origin=+' 'max-body=' 'timeout=' 'grace=' 'log-format=' 'log-content' 'user-header=' 'chat-header=' 'config=' 'mock-script=' 'retries=' 'v/verbose' 'version' 'h/help'
         switch $unparsed_tokens[1]
         case 'help'
             __llm-serve_parse_subcommand -r 1 'version'
@@ -84,6 +84,12 @@ complete -c 'llm-serve' -n '__llm-serve_should_offer_completions_for_flags_or_op
 complete -c 'llm-serve' -n '__llm-serve_should_offer_completions_for_flags_or_options "llm-serve" keys' -l 'keys' -d 'A file of keys, one per line, each optionally followed by the user it belongs to (mode 600).' -rfka ''
 complete -c 'llm-serve' -n '__llm-serve_should_offer_completions_for_flags_or_options "llm-serve" no-auth' -l 'no-auth' -d 'Serve an address other than loopback with no key.'
 complete -c 'llm-serve' -n '__llm-serve_should_offer_completions_for_flags_or_options "llm-serve" max-concurrent' -l 'max-concurrent' -d 'Chat requests answered at once; more get 429.' -rfka ''
+complete -c 'llm-serve' -n '__llm-serve_should_offer_completions_for_flags_or_options "llm-serve" max-connections' -l 'max-connections' -d 'Connections open at once; more are answered 503 and closed.' -rfka ''
+complete -c 'llm-serve' -n '__llm-serve_should_offer_completions_for_flags_or_options "llm-serve" header-timeout' -l 'header-timeout' -d 'Seconds a client has to send a request\'s whole head; then the connection is closed.' -rfka ''
+complete -c 'llm-serve' -n '__llm-serve_should_offer_completions_for_flags_or_options "llm-serve" body-timeout' -l 'body-timeout' -d 'Seconds a client may pause while sending a body; then the connection is closed.' -rfka ''
+complete -c 'llm-serve' -n '__llm-serve_should_offer_completions_for_flags_or_options "llm-serve" idle-timeout' -l 'idle-timeout' -d 'Seconds a kept-alive connection may sit with no request.' -rfka ''
+complete -c 'llm-serve' -n '__llm-serve_should_offer_completions_for_flags_or_options "llm-serve"' -l 'allow-host' -d 'Another name clients call the server by (repeatable; * for any).' -rfka ''
+complete -c 'llm-serve' -n '__llm-serve_should_offer_completions_for_flags_or_options "llm-serve"' -l 'cors-origin' -d 'A web page\'s origin allowed to call the server from a browser, as scheme://host[:port] (repeatable).' -rfka ''
 complete -c 'llm-serve' -n '__llm-serve_should_offer_completions_for_flags_or_options "llm-serve" max-body' -l 'max-body' -d 'The largest request body, in bytes; larger gets 413.' -rfka ''
 complete -c 'llm-serve' -n '__llm-serve_should_offer_completions_for_flags_or_options "llm-serve" timeout' -l 'timeout' -d 'Seconds a request may take (an agent\'s own timeout wins); then 504.' -rfka ''
 complete -c 'llm-serve' -n '__llm-serve_should_offer_completions_for_flags_or_options "llm-serve" grace' -l 'grace' -d 'Seconds requests in flight get to finish after SIGTERM.' -rfka ''
