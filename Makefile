@@ -66,6 +66,7 @@ demo: build venv
 	@scripts/demo.sh "$(BIN)" "$(VENV)"
 
 bench: build
+	@scripts/ensure-bench-tools.sh
 	@SWIFT="$(SWIFT)" SWIFT_RELEASE_FLAGS="$(RELEASE)" scripts/bench.sh "$(BIN)"
 
 # The peers (Python's llm, the openai SDK, LiteLLM) live in the cached environments that

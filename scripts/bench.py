@@ -13,6 +13,9 @@
   serve     what llm-serve adds to a request over running its command directly (a
             command agent on mock/echo, over a kept-alive connection), streamed and not,
             and an in-process agent's whole round trip
+  serve-load  llm-serve under load (wrk at concurrency 1, 16, 64, 256): requests/s, p50 and
+            p99 for GET /health and an in-process mock/echo agent, unary and streamed, and
+            the same through a LiteLLM proxy in front of it (scripts/bench_serve_load.py)
   cost      llm-cost over 1,000,000 log records: records/s and peak memory
   tools     llm-tools exec of 1,000 and 10,000 trivial built-in calls and 1,000 command
             calls: calls/s and peak memory
@@ -31,6 +34,8 @@ import subprocess
 import sys
 import tempfile
 import time
+
+from bench_serve_load import serve_load_benchmarks
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FAKE = os.path.join(ROOT, "Tests", "Fixtures", "fake_openai.py")
@@ -93,6 +98,7 @@ def main():
         "batch": lambda: batch_benchmarks(tool("llm-complete")),
         "stream": lambda: stream_benchmarks(tool("llm-stream")),
         "serve": lambda: serve_benchmarks(bin_dir),
+        "serve-load": lambda: serve_load_benchmarks(bin_dir, ROOT, start_litellm_proxy),
         "cost": lambda: cost_benchmarks(tool("llm-cost")),
         "tools": lambda: tools_benchmarks(tool("llm-tools")),
         "memory": lambda: memory_benchmarks(tool("llm-complete")),
