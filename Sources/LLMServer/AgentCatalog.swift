@@ -9,7 +9,13 @@ final class AgentCatalog: Sendable {
 
     init(path: String) throws(LLMError) {
         self.path = path
-        file = Mutex(try AgentsFile.load(path))
+        let loaded = try AgentsFile.load(path)
+        file = Mutex(loaded)
+        Self.warn(loaded)
+    }
+
+    private static func warn(_ file: AgentsFile) {
+        for warning in file.warnings { StandardError.write("llm-serve: warning: \(warning)\n") }
     }
 
     var current: AgentsFile { file.withLock { $0 } }
@@ -19,6 +25,7 @@ final class AgentCatalog: Sendable {
         do throws(LLMError) {
             let fresh = try AgentsFile.load(path)
             file.withLock { $0 = fresh }
+            Self.warn(fresh)
             StandardError.write("llm-serve: reloaded \(path): \(fresh.agents.map(\.name).joined(separator: ", "))\n")
         } catch {
             StandardError.write("llm-serve: \(error.message); still serving the agents loaded before\n")

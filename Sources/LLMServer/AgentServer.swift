@@ -36,9 +36,10 @@ public struct AgentServer: Sendable {
         logger.logLevel = settings.verbose ? .info : .warning
         let host = settings.host
         let catalog = self.catalog
+        let log = AccessLog(format: settings.logFormat, content: settings.logContent)
         let app = Application(
-            router: router(),
-            server: .guardedHTTP1(configuration: .init(additionalChannelHandlers: [CloseOnInputEnd()]), limits: limits),
+            router: router(log: log),
+            server: .guardedHTTP1(configuration: .init(additionalChannelHandlers: [CloseOnInputEnd()]), limits: limits, log: log),
             configuration: .init(address: .hostname(host, port: settings.port), serverName: nil),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? 0
@@ -56,11 +57,11 @@ public struct AgentServer: Sendable {
     /// The routes, behind the stages every request passes: the access log (which renders
     /// every error), the browser guard, then the key check. Middleware applies to the routes
     /// added after it, so it comes first.
-    func router() -> Hummingbird.Router<ServeContext> {
+    func router(log: AccessLog) -> Hummingbird.Router<ServeContext> {
         let chat = ChatService(settings: settings, catalog: catalog, completer: completer, metrics: metrics,
-                               gate: RequestGate(limit: settings.maxConcurrent))
+                               gate: RequestGate(limit: settings.maxConcurrent), keys: keys)
         let router = Hummingbird.Router(context: ServeContext.self)
-        router.add(middleware: RequestLogMiddleware(log: AccessLog(format: settings.logFormat, content: settings.logContent), routes: ServeRoutes()))
+        router.add(middleware: RequestLogMiddleware(log: log, routes: ServeRoutes()))
         router.add(middleware: BrowserGuard(policy: BrowserPolicy(host: settings.host, allowedHosts: settings.allowedHosts,
                                                                   corsOrigins: settings.corsOrigins)))
         router.add(middleware: KeyCheck(keys: keys))

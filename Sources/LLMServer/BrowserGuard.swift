@@ -12,7 +12,11 @@ struct BrowserGuard: RouterMiddleware {
     let policy: BrowserPolicy
 
     func handle(_ request: Request, context: ServeContext, next: (Request, ServeContext) async throws -> Response) async throws -> Response {
-        if let host = request.head.authority, !policy.allows(host: host) {
+        // HTTP/1.1 asks for exactly one Host; a second, which the first would hide, is refused.
+        guard let host = request.head.authority, request.headers[values: Self.host].isEmpty else {
+            throw ClientError(status: 400, code: "invalid_request", message: "the request needs exactly one Host header")
+        }
+        if !policy.allows(host: host) {
             throw ClientError(status: 421, code: "misdirected_request",
                               message: "this server does not answer to the name \(String(host.prefix(100)).debugDescription)")
         }
@@ -43,6 +47,9 @@ struct BrowserGuard: RouterMiddleware {
         fields[.vary] = "Origin, Access-Control-Request-Method, Access-Control-Request-Headers"
         return Response(status: .noContent, headers: fields)
     }
+
+    /// A Host header left among the fields: the first became the request's authority.
+    static let host = HTTPField.Name("Host")!
 
     static func isJSON(_ contentType: String?) -> Bool {
         guard let contentType else { return false }

@@ -13,6 +13,7 @@ struct ChatService: Sendable {
     let completer: Completer
     let metrics: ServeMetrics
     let gate: RequestGate
+    let keys: KeyRing
 
     /// One request, once it is known who asks and which agent answers.
     struct Job: Sendable {
@@ -36,29 +37,17 @@ struct ChatService: Sendable {
         // The slot is held until the reply is written (a stream keeps its own hold).
         defer { withExtendedLifetime(ticket) {} }
         metrics.started()
-        let start = ContinuousClock.now
         let metrics = self.metrics
-        @Sendable func finished() {
-            let entry = record.current
-            metrics.finished(agent: entry.agent, status: entry.status, duration: .now - start, usage: entry.usage)
-        }
+        record.whenOver { metrics.finished(agent: $0.agent, status: $0.status, duration: $0.duration, usage: $0.usage) }
         do {
             let job = try prepare(request, body: bytes, context: context)
             let run = AgentRun(runner: try makeRunner(job), timeout: job.agent.timeout ?? settings.timeout, agent: job.agent.name)
             // A client that leaves ends the work done for it.
             context.channel.closeFuture.whenComplete { _ in run.cancel() }
-            guard job.served.stream else {
-                let response = try await answerWhole(job, run: run, context: context)
-                finished()
-                return response
-            }
-            return try await answerStreamed(job, run: run, record: record) {
-                finished()
-                withExtendedLifetime(ticket) {}
-            }
+            guard job.served.stream else { return try await answerWhole(job, run: run, context: context) }
+            return try await answerStreamed(job, run: run, record: record) { withExtendedLifetime(ticket) {} }
         } catch let error as ClientError {
             record.failed(error)
-            finished()
             throw error
         }
     }
@@ -75,8 +64,13 @@ struct ChatService: Sendable {
         context.record.update { $0.agent = agent.name }
         let named = request.headers[values: HTTPField.Name(settings.userHeader)!]
         guard named.count <= 1 else { throw ClientError(status: 400, code: "invalid_input", message: "\(settings.userHeader) is given more than once") }
+        let header = named.first.flatMap { $0.isEmpty ? nil : $0 }
         let identity = ServedUser.identity(boundUser: context.key?.user, keyed: context.key != nil, loopback: context.clientIsLoopback,
-                                           header: named.first, body: served.user)
+                                           header: header, body: served.user)
+        // A user a key is bound to is whoever holds that key, and no one else.
+        if context.key?.user == nil, keys.binds(user: identity) {
+            throw ClientError(status: 403, code: "permission_denied", message: "the user \(identity.debugDescription) has a key of their own: only it names them")
+        }
         do throws(LLMError) {
             let user = try ServedUser.token(identity)
             var environment = settings.environment

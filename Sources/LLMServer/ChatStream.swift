@@ -7,7 +7,7 @@ extension ChatService {
     /// `"stream": true`. The status waits for the first thing the agent says, so that an
     /// agent that fails at once gets its own status, not a 200 and an error event.
     func answerStreamed(_ job: Job, run: AgentRun, record: RequestRecord,
-                        onEnd: @escaping @Sendable () -> Void) async throws -> Response {
+                        holding: @escaping @Sendable () -> Void) async throws -> Response {
         var iterator = run.items.makeAsyncIterator()
         let first = await withTaskCancellationHandler { await iterator.next() } onCancel: { run.cancel() }
         if case .done(let done)? = first {
@@ -27,7 +27,8 @@ extension ChatService {
                 run.cancel()
                 record.failed(.clientGone)
             }
-            onEnd()
+            // The slot is given back when the stream ends, or when its body is dropped unwritten.
+            holding()
         }
         var headers = HTTPFields()
         headers[.contentType] = "text/event-stream"

@@ -1,7 +1,9 @@
 import Hummingbird
 import HummingbirdCore
 import Logging
+import LLMKit
 import NIOCore
+import NIOHTTP1
 import NIOHTTPTypes
 import Synchronization
 
@@ -38,15 +40,16 @@ struct GuardedHTTP1Channel: ServerChildChannel {
     typealias Value = HTTP1Channel.Value
     let inner: HTTP1Channel
     let limits: ConnectionLimits
+    let log: AccessLog
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
-        let limits = self.limits
+        let limits = self.limits, log = self.log
         return inner.setup(channel: channel, logger: logger).flatMapThrowing { value in
             let clock = ConnectionClock(channel: channel, limits: limits)
             let pipeline = channel.pipeline.syncOperations
             try pipeline.addHandler(ConnectionBytesWatcher(clock: clock), position: .first)
             let state = try pipeline.handler(type: HTTPConnectionStateHandler.self)
-            try pipeline.addHandler(RequestPartsWatcher(clock: clock), position: .before(state))
+            try pipeline.addHandler(RequestPartsWatcher(clock: clock, log: log), position: .before(state))
             return value
         }
     }
@@ -57,8 +60,10 @@ struct GuardedHTTP1Channel: ServerChildChannel {
 }
 
 extension HTTPServerBuilder {
-    static func guardedHTTP1(configuration: HTTP1Channel.Configuration, limits: ConnectionLimits) -> HTTPServerBuilder {
-        .init { responder in GuardedHTTP1Channel(inner: HTTP1Channel(responder: responder, configuration: configuration), limits: limits) }
+    static func guardedHTTP1(configuration: HTTP1Channel.Configuration, limits: ConnectionLimits, log: AccessLog) -> HTTPServerBuilder {
+        .init { responder in
+            GuardedHTTP1Channel(inner: HTTP1Channel(responder: responder, configuration: configuration), limits: limits, log: log)
+        }
     }
 }
 
@@ -102,6 +107,22 @@ final class ConnectionClock {
     func replyWritten() {
         phase = .waiting(first: false)
         arm(limits.idle)
+    }
+
+    /// A client that stops reading a reply has the idle deadline to start again: a reply
+    /// nobody reads holds its request's slot, and the request's own deadline cannot end a
+    /// write that waits on the socket.
+    func writability(_ writable: Bool) {
+        guard case .answering = phase else { return }
+        if writable { disarm() } else { arm(limits.idle) }
+    }
+
+    /// No request is under way: an error now is about the next request's head.
+    var betweenRequests: Bool {
+        switch phase {
+        case .waiting, .head: true
+        case .body, .answering: false
+        }
     }
 
     func disarm() {
@@ -168,8 +189,39 @@ final class RequestPartsWatcher: ChannelDuplexHandler, RemovableChannelHandler {
     typealias OutboundIn = HTTPResponsePart
     typealias OutboundOut = HTTPResponsePart
     private let clock: ConnectionClock
+    private let log: AccessLog
 
-    init(clock: ConnectionClock) { self.clock = clock }
+    init(clock: ConnectionClock, log: AccessLog) {
+        self.clock = clock
+        self.log = log
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        clock.writability(context.channel.isWritable)
+        context.fireChannelWritabilityChanged()
+    }
+
+    /// A head that is not HTTP/1.1 gets an OpenAI error and a log line, then the connection
+    /// is closed; an error within a request is the request's to end.
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        guard error is HTTPParserError, clock.betweenRequests else {
+            context.fireErrorCaught(error)
+            return
+        }
+        clock.disarm()
+        let failure = ClientError(status: 400, code: "invalid_request", message: "the request is not valid HTTP/1.1")
+        var entry = AccessLog.Entry(method: "-", path: "-")
+        entry.status = failure.status
+        entry.error = "\(failure.message): \(error)"
+        log.write(entry)
+        var body: [UInt8] = []
+        failure.body.write(to: &body)
+        let head = HTTPResponse(status: .badRequest, headerFields: [.contentType: "application/json", .contentLength: String(body.count), .connection: "close"])
+        context.write(wrapOutboundOut(.head(head)), promise: nil)
+        context.write(wrapOutboundOut(.body(ByteBuffer(bytes: body))), promise: nil)
+        let channel = context.channel
+        context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in channel.close(promise: nil) }
+    }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {

@@ -17,6 +17,11 @@ final class KeyRing: Sendable {
 
     var isEmpty: Bool { keys.withLock { $0.isEmpty } }
 
+    /// Whether a key is bound to `user`.
+    func binds(user: String) -> Bool {
+        !user.isEmpty && keys.withLock { $0.keys.contains { $0.user == user } }
+    }
+
     func match(authorization: String?) -> AccessKeys.Key? {
         keys.withLock { $0.match(authorization: authorization) }
     }

@@ -2,9 +2,10 @@ import HTTPTypes
 import Hummingbird
 import LLMKit
 
-/// The outermost stage: every request gets one access-log line, written when its reply has
-/// gone out (a stream's, when the stream ends), and every error thrown below — the router's
-/// 404, a guard's refusal — is rendered here, once, in OpenAI's shape.
+/// The outermost stage: every request gets one access-log line, written when the request is
+/// over (a stream's, when the stream ends; one whose client left, all the same), and every
+/// error thrown below — the router's 404, a guard's refusal — is rendered here, once, in
+/// OpenAI's shape.
 struct RequestLogMiddleware: RouterMiddleware {
     typealias Context = ServeContext
     let log: AccessLog
@@ -12,12 +13,13 @@ struct RequestLogMiddleware: RouterMiddleware {
     let routes: ServeRoutes
 
     func handle(_ request: Request, context: ServeContext, next: (Request, ServeContext) async throws -> Response) async throws -> Response {
-        let start = ContinuousClock.now
         let record = context.record
         record.update {
             $0.method = request.method.rawValue
             $0.path = String(request.uri.path.prefix(512))
         }
+        let log = self.log
+        record.whenOver { log.write($0) }
         var response: Response
         do {
             response = try await next(request, context)
@@ -27,17 +29,13 @@ struct RequestLogMiddleware: RouterMiddleware {
             record.failed(failure)
             response = failure.response()
         }
-        if let origin = record.current.corsOrigin { BrowserGuard.allowOrigin(origin, on: &response) }
-        let log = self.log
-        let body = response.body
-        // Written after the body, however it ends: a stream's record is complete only then.
-        response.body = ResponseBody(contentLength: body.contentLength) { writer in
-            defer {
-                record.update { $0.duration = .now - start }
-                log.write(record.current)
+        if !context.channel.isActive {
+            record.update {
+                $0.status = ClientError.clientGone.status
+                $0.error = $0.error ?? ClientError.clientGone.message
             }
-            try await body.write(writer)
         }
+        if let origin = record.current.corsOrigin { BrowserGuard.allowOrigin(origin, on: &response) }
         return response
     }
 

@@ -51,8 +51,9 @@ struct LLMServe: LLMCommand {
             Users: a key from --keys with a user after it is that user; otherwise the \
             --user-header header (Open WebUI's X-OpenWebUI-User-Id, sent with \
             ENABLE_FORWARD_USER_INFO_HEADERS=true), else the body's "user", else _anonymous. \
-            Without keys, only a client on this machine names its user that way. A long id's \
-            token is a readable prefix and a hash of the whole id.
+            Without keys, only a client on this machine names its user that way; with them, \
+            no one names a user a key is bound to but that key (403). A long id's token is a \
+            readable prefix and a hash of the whole id.
 
             Keys: with --api-key-env or --keys, every request but /health needs \
             Authorization: Bearer KEY (401 otherwise); a key has at least 16 characters. A \
@@ -68,8 +69,9 @@ struct LLMServe: LLMCommand {
             --max-body bytes (413), --timeout seconds per request (504; the command's process \
             group is killed). A client that disconnects ends its command at once. Each \
             connection has --header-timeout for a request's head, --body-timeout between \
-            reads of its body and --idle-timeout between requests; past \
-            --max-connections, a new connection gets 503 and is closed.
+            reads of its body and --idle-timeout between requests (and while it reads \
+            nothing of a reply); past --max-connections, a new connection gets 503 and is \
+            closed. A request without exactly one Host, or not HTTP/1.1 at all, gets 400.
 
             Signals: SIGTERM or SIGINT stops accepting, lets requests in flight finish for \
             --grace seconds, ends the rest and exits 0. SIGHUP reloads the agents file and \
@@ -141,7 +143,7 @@ struct LLMServe: LLMCommand {
     @Option(help: ArgumentHelp("Seconds a client may pause while sending a body; then the connection is closed.", valueName: "seconds"))
     var bodyTimeout = 10.0
 
-    @Option(help: ArgumentHelp("Seconds a kept-alive connection may sit with no request.", valueName: "seconds"))
+    @Option(help: ArgumentHelp("Seconds a kept-alive connection may sit with no request, or a client leave a reply unread.", valueName: "seconds"))
     var idleTimeout = 30.0
 
     @Option(name: .customLong("allow-host"), help: ArgumentHelp("Another name clients call the server by (repeatable; * for any).", valueName: "name"))

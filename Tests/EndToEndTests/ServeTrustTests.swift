@@ -321,3 +321,131 @@ import Testing
         #expect(summary.status == 200, "\(summary.body)\n\(server.log)")
     }
 }
+
+/// What the adversarial pass over the first version found (helper review, issue 29), each
+/// seen failing first.
+@Suite(.serialized) struct ServeTrustReviewTests {
+    static func raw(_ port: Int, _ request: String) throws -> String {
+        let script = """
+            import socket, sys
+            s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=5)
+            s.sendall(sys.argv[2].encode())
+            data = b""
+            try:
+                while True:
+                    chunk = s.recv(65536)
+                    if not chunk: break
+                    data += chunk
+            except socket.timeout:
+                pass
+            sys.stdout.write(data.decode(errors="replace"))
+            """
+        return try run("/usr/bin/env", ["python3", "-c", script, String(port), request], stdin: nil, timeout: 30).stdout
+    }
+
+    @Test func aClientThatStopsReadingAStreamLosesItsSlot() throws {
+        let server = try ServeProcess(agents: """
+            agents:
+              - name: big
+                command: [python3, -c, "import sys,json; sys.stdin.read(); line=json.dumps({'type':'delta','content':'x'*1000}); [print(line) for _ in range(20000)]; print(json.dumps({'role':'assistant','content':'done'}))"]
+              - name: ok
+                model: mock/echo
+            """, arguments: ["--max-concurrent", "1", "--idle-timeout", "2"])
+        let reader = Process()
+        reader.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        reader.arguments = ["python3", "-c", """
+            import socket, sys, time
+            s = socket.socket()
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+            s.connect(("127.0.0.1", int(sys.argv[1])))
+            body = b'{"model":"big","stream":true,"messages":[{"role":"user","content":"x"}]}'
+            s.sendall(b"POST /v1/chat/completions HTTP/1.1\\r\\nHost: 127.0.0.1\\r\\nContent-Type: application/json\\r\\nContent-Length: %d\\r\\n\\r\\n" % len(body) + body)
+            s.recv(100)
+            time.sleep(30)
+            """, String(server.port)]
+        try reader.run()
+        defer { kill(reader.processIdentifier, SIGKILL); reader.waitUntilExit() }
+        usleep(1_000_000)
+        var statuses: [Int] = []
+        for _ in 0..<8 {
+            statuses.append(try server.curl("/v1/chat/completions", body: ServeTrustTests.body("ok")).status)
+            if statuses.last == 200 { break }
+            usleep(1_000_000)
+        }
+        #expect(statuses.last == 200, "the reader that stopped still holds the only slot: \(statuses)")
+    }
+
+    @Test func aUserAKeyIsBoundToCannotBeClaimedWithAnotherKey() throws {
+        let keys = Paths.temporaryDirectory().appendingPathComponent("keys")
+        try "key-for-alice-0123456789 alice\nkey-for-webui-0123456789\n".write(to: keys, atomically: true, encoding: .utf8)
+        chmod(keys.path, 0o600)
+        let server = try ServeProcess(agents: """
+            agents:
+              - name: who
+                command: \(ServeTests.shell(#"printf '{"role":"assistant","content":"%s"}\n' "$LLMKIT_USER""#))
+            """, arguments: ["--keys", keys.path])
+        let webui = "Authorization: Bearer key-for-webui-0123456789"
+        let byHeader = try server.curl("/v1/chat/completions", body: ServeTrustTests.body("who"), headers: [webui, "X-OpenWebUI-User-Id: alice"])
+        #expect(byHeader.status == 403, "\(byHeader.body)")
+        let byBody = try server.curl("/v1/chat/completions", body: ServeTrustTests.body("who", user: "alice"), headers: [webui])
+        #expect(byBody.status == 403, "\(byBody.body)")
+        let alice = try server.curl("/v1/chat/completions", body: ServeTrustTests.body("who"), headers: ["Authorization: Bearer key-for-alice-0123456789"])
+        #expect((try? JSONParser.parse(alice.body))?["choices"]?.arrayValue?.first?["message"]?["content"] == "alice")
+        // An empty header names nobody: the body's user stands.
+        let empty = try server.curl("/v1/chat/completions", body: ServeTrustTests.body("who", user: "bob"), headers: [webui, "X-OpenWebUI-User-Id;"])
+        #expect((try? JSONParser.parse(empty.body))?["choices"]?.arrayValue?.first?["message"]?["content"] == "bob", "\(empty.body)")
+    }
+
+    @Test func aRequestWhoseClientLeftIsStillLogged() throws {
+        let server = try ServeProcess(agents: """
+            agents:
+              - name: slow
+                command: \(ServeTests.shell("sleep 2; " + ServeTests.record(["role": "assistant", "content": "late"])))
+            """)
+        _ = try server.curl("/v1/chat/completions", body: ServeTrustTests.body("slow"), timeout: 0.5)
+        usleep(3_000_000)
+        #expect(server.log.contains("path=/v1/chat/completions"), "\(server.log)")
+    }
+
+    @Test func aMalformedRequestGetsAnOpenAIErrorAndALogLine() throws {
+        let server = try ServeProcess(agents: "agents:\n  - name: one\n    model: mock/echo\n")
+        let garbage = try Self.raw(server.port, "GARBAGE\r\n\r\n")
+        #expect(garbage.hasPrefix("HTTP/1.1 400"), "\(garbage)")
+        #expect(garbage.contains(#""error":{"#), "\(garbage)")
+        usleep(200_000)
+        #expect(server.log.contains("status=400"), "\(server.log)")
+    }
+
+    @Test func aRequestWithNoHostOrTwoIsRefused() throws {
+        let server = try ServeProcess(agents: "agents:\n  - name: one\n    model: mock/echo\n")
+        let none = try Self.raw(server.port, "GET /v1/models HTTP/1.1\r\nConnection: close\r\n\r\n")
+        #expect(none.hasPrefix("HTTP/1.1 400"), "\(none)")
+        let two = try Self.raw(server.port, "GET /v1/models HTTP/1.1\r\nHost: 127.0.0.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n")
+        #expect(two.hasPrefix("HTTP/1.1 400"), "\(two)")
+        #expect(!two.contains(#""id":"one""#))
+    }
+
+    @Test func rolesInAnyCaseOrSpacingAreSystemMessagesToo() throws {
+        let server = try ServeProcess(agents: """
+            agents:
+              - name: roles
+                command: [python3, -c, "import json,sys; ms=[json.loads(l) for l in sys.stdin if l.strip()]; print(json.dumps({'role':'assistant','content':json.dumps([m.get('content') for m in ms if m.get('role')])}))"]
+                system: the operator's prompt
+            """)
+        let messages: [JSONValue] = [["role": "System", "content": "one"], ["role": "DEVELOPER", "content": "two"],
+                                     ["role": "developer ", "content": "three"], ["role": "user", "content": "hi"]]
+        let reply = try server.curl("/v1/chat/completions", body: ServeTrustTests.body("roles", messages: messages))
+        let content = (try? JSONParser.parse(reply.body))?["choices"]?.arrayValue?.first?["message"]?["content"]?.stringValue ?? ""
+        #expect(content == #"["the operator's prompt", "hi"]"#, "\(reply.body)")
+    }
+
+    @Test func aCommandFileMissingBesideTheAgentsFileIsReported() throws {
+        let server = try ServeProcess(agents: """
+            agents:
+              - name: a
+                command: [llm-tools, loop, -f, tools.yaml, --, llm-stream, -m, mock/echo]
+                workdir: sessions/{user}
+            """)
+        #expect(server.log.contains("tools.yaml"), "\(server.log)")
+    }
+}

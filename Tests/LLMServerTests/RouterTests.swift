@@ -19,7 +19,7 @@ import Testing
         let completer = try Completer.configured(configPath: nil, mockScript: nil, flags: RequestOptions(), retries: 0,
                                                  log: Log(tool: "test", verbose: false))
         let server = try AgentServer(settings: settings, completer: completer)
-        return Application(router: server.router())
+        return Application(router: server.router(log: AccessLog(format: .text, content: false)))
     }
 
     static func error(_ response: TestResponse) -> JSONObject? {

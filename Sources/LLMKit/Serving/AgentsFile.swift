@@ -46,7 +46,11 @@ public struct AgentDefinition: Sendable {
     /// operator's and a client's later instruction would otherwise stand beside it.
     public func conversation(_ messages: [ChatMessage]) -> [ChatMessage] {
         guard let system else { return messages }
-        return [.system(system)] + messages.filter { $0.role != "system" && $0.role != "developer" }
+        return [.system(system)] + messages.filter {
+            // However the client spells them: some servers read `System` or `developer ` as theirs.
+            let role = $0.role.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+            return role != "system" && role != "developer"
+        }
     }
 }
 
@@ -54,6 +58,8 @@ public struct AgentDefinition: Sendable {
 public struct AgentsFile: Sendable {
     public var agents: [AgentDefinition]
     public var path: String?
+    /// What loaded but may not be what the operator meant, to be said on stderr.
+    public var warnings: [String] = []
 
     public static let userPlaceholder = "{user}"
 
@@ -82,6 +88,7 @@ public struct AgentsFile: Sendable {
         }
         guard !items.isEmpty else { throw bad("`agents:` is empty") }
         var agents: [AgentDefinition] = []
+        var warnings: [String] = []
         for (i, item) in items.enumerated() {
             guard let object = item.objectValue else { throw bad("agent \(i + 1) is not a mapping") }
             guard let name = object["name"]?.stringValue, isValidName(name) else {
@@ -97,7 +104,12 @@ public struct AgentsFile: Sendable {
                       !argv[0].isEmpty else {
                     throw bad("\(place): `command` must be a list of strings, the program first (no shell)")
                 }
-                answerer = .command(besideTheFile(argv, directory: directory.isEmpty ? "." : directory))
+                let resolved = besideTheFile(argv, directory: directory.isEmpty ? "." : directory)
+                answerer = .command(resolved.argv)
+                warnings += resolved.missing.map {
+                    "\(place): `\(String($0.prefix(200)))` looks like a file, but none is beside \(source): the command will look for it "
+                        + "in its working directory" + ((object["workdir"]?.stringValue?.contains(userPlaceholder) ?? false) ? ", which is the user's" : "")
+                }
             case (nil, let model?):
                 answerer = .model(model)
             default:
@@ -151,21 +163,40 @@ public struct AgentsFile: Sendable {
             }
             agents.append(agent)
         }
-        return AgentsFile(agents: agents, path: nil)
+        var file = AgentsFile(agents: agents, path: nil)
+        file.warnings = warnings
+        return file
     }
 
     /// A command runs in its `workdir`, often a user's own folder, but the files it was
     /// written with are the agents file's neighbours: a relative program path (one with a
     /// `/`) and an argument naming a file beside the agents file are given as absolute paths.
-    static func besideTheFile(_ argv: [String], directory: String) -> [String] {
-        argv.enumerated().map { index, argument in
+    /// An argument that looks like a file name but names none there is `missing`: the command
+    /// would look for it where it runs, where a user may have put one of their own.
+    static func besideTheFile(_ argv: [String], directory: String) -> (argv: [String], missing: [String]) {
+        var missing: [String] = []
+        let resolved = argv.enumerated().map { index, argument in
             guard !argument.hasPrefix("/"), !argument.hasPrefix("-"), !argument.isEmpty else { return argument }
             let path = (directory as NSString).appendingPathComponent(argument)
             if index == 0 { return argument.contains("/") ? (path as NSString).standardizingPath : argument }
             var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else { return argument }
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
+                if looksLikeAFileName(argument) { missing.append(argument) }
+                return argument
+            }
             return (path as NSString).standardizingPath
         }
+        return (resolved, missing)
+    }
+
+    /// `tools.yaml`, `prompts/system.md`: a name with an extension that has a letter in it
+    /// (so not `qwen2.5` or `gpt-4.1`), and no URL.
+    static func looksLikeAFileName(_ argument: String) -> Bool {
+        guard !argument.contains("://"), let dot = argument.lastIndex(of: "."), !argument[..<dot].hasSuffix("/") else { return false }
+        let fileExtension = argument[argument.index(after: dot)...]
+        return (1...8).contains(fileExtension.count) && fileExtension.first!.isLetter
+            && fileExtension.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) }
+            && argument.allSatisfy { !$0.isWhitespace }
     }
 
     static func isValidName(_ name: String) -> Bool {
