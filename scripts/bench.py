@@ -98,7 +98,7 @@ def main():
         "batch": lambda: batch_benchmarks(tool("llm-complete")),
         "stream": lambda: stream_benchmarks(tool("llm-stream")),
         "serve": lambda: serve_benchmarks(bin_dir),
-        "serve-load": lambda: serve_load_benchmarks(bin_dir, ROOT, start_litellm_proxy),
+        "serve-load": lambda: serve_load_benchmarks(bin_dir, start_litellm_proxy, stop_litellm_proxy),
         "cost": lambda: cost_benchmarks(tool("llm-cost")),
         "tools": lambda: tools_benchmarks(tool("llm-tools")),
         "memory": lambda: memory_benchmarks(tool("llm-complete")),
@@ -492,11 +492,15 @@ def peer_benchmarks(tool, runs=7):
             print(f"  peers    not measured (no environment; make bench-peers builds them): {', '.join(missing)}")
         print()
     finally:
-        if proxy:
-            proxy.stdin.close()
-            proxy.wait(timeout=30)
+        stop_litellm_proxy(proxy)
         server.kill()
         shutil.rmtree(work, ignore_errors=True)
+
+
+def stop_litellm_proxy(proxy):
+    if proxy:
+        proxy.stdin.close()
+        proxy.wait(timeout=30)
 
 
 def start_litellm_proxy(venv, upstream):

@@ -63,7 +63,7 @@ def row(label, concurrency, result):
           f"   p99 {result['p99_us'] / 1000:7.2f} ms" + (f"   {errors} errors" if errors else ""))
 
 
-def serve_load_benchmarks(bin_dir, root, start_litellm_proxy):
+def serve_load_benchmarks(bin_dir, start_litellm_proxy, stop_litellm_proxy):
     if not shutil.which("wrk"):
         print("  load     not measured: wrk is missing (apt-get install wrk)\n")
         return
@@ -99,8 +99,6 @@ def serve_load_benchmarks(bin_dir, root, start_litellm_proxy):
             print("  load     LiteLLM not measured: no environment (make bench-peers builds it)")
         print()
     finally:
-        if proxy:
-            proxy.stdin.close()
-            proxy.wait(timeout=30)
+        stop_litellm_proxy(proxy)
         server.kill()
         shutil.rmtree(work, ignore_errors=True)

@@ -19,6 +19,13 @@ import Testing
         "echo '" + object.serialized + "'"
     }
 
+    /// An agent that answers with the user it was started for (`LLMKIT_USER`).
+    static let whoAgent = """
+        agents:
+          - name: who
+            command: \(shell(#"printf '{"role":"assistant","content":"%s"}\n' "$LLMKIT_USER""#))
+        """
+
     @Test(.enabled(if: sdk)) func sdkReadsUnaryAndStreamedRepliesOfCommandAndInProcessAgents() throws {
         let server = try ServeProcess(agents: """
             agents:
@@ -177,14 +184,8 @@ import Testing
     }
 
     @Test func aKeyBoundToAUserIsThatUserWhateverTheHeadersSay() throws {
-        let keys = Paths.temporaryDirectory().appendingPathComponent("keys")
-        try "# team keys\nkey-for-carol-0123456789 carol\nkey-for-webui-0123456789\n".write(to: keys, atomically: true, encoding: .utf8)
-        chmod(keys.path, 0o600)
-        let server = try ServeProcess(agents: """
-            agents:
-              - name: who
-                command: \(Self.shell(#"printf '{"role":"assistant","content":"%s"}\n' "$LLMKIT_USER""#))
-            """, arguments: ["--keys", keys.path])
+        let keys = try ServeProcess.keysFile("# team keys\nkey-for-carol-0123456789 carol\nkey-for-webui-0123456789\n")
+        let server = try ServeProcess(agents: Self.whoAgent, arguments: ["--keys", keys])
         let body = #"{"model":"who","user":"mallory","messages":[{"role":"user","content":"x"}]}"#
         let carol = try server.curl("/v1/chat/completions", body: body, headers: ["Authorization: Bearer key-for-carol-0123456789", "X-OpenWebUI-User-Id: dave"])
         #expect(try JSONParser.parse(carol.body)["choices"]?.arrayValue?.first?["message"]?["content"] == "carol")

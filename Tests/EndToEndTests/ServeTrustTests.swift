@@ -11,6 +11,18 @@ import Testing
         return JSONValue.object(object).serialized
     }
 
+    /// An agent with a system prompt that answers with the role and text of every message
+    /// it was given, as a JSON list of pairs.
+    static let rolesAgent = """
+        agents:
+          - name: roles
+            command: [python3, -c, "import json,sys; ms=[json.loads(l) for l in sys.stdin if l.strip()]; print(json.dumps({'role':'assistant','content':json.dumps([[m.get('role'),m.get('content')] for m in ms if m.get('role')])}))"]
+            system: the operator's prompt
+        """
+
+    /// One agent, `one`, answered in process by mock/echo.
+    static let echoAgent = "agents:\n  - name: one\n    model: mock/echo\n"
+
     static func errorBody(_ text: String) -> JSONObject? {
         (try? JSONParser.parse(text))?["error"]?.objectValue
     }
@@ -61,14 +73,14 @@ import Testing
     }
 
     @Test func anAllowedHostIsServed() throws {
-        let server = try ServeProcess(agents: "agents:\n  - name: one\n    model: mock/echo\n", arguments: ["--allow-host", "llm.internal.example"])
+        let server = try ServeProcess(agents: ServeTrustTests.echoAgent, arguments: ["--allow-host", "llm.internal.example"])
         #expect(try server.curl("/v1/models", headers: ["Host: llm.internal.example:\(server.port)"]).status == 200)
         #expect(try server.curl("/v1/models", headers: ["Host: other.example"]).status == 421)
     }
 
     @Test func aListedOriginGetsCORSAfterARealPreflight() throws {
         let origin = "http://app.example:3000"
-        let server = try ServeProcess(agents: "agents:\n  - name: one\n    model: mock/echo\n", arguments: ["--cors-origin", origin])
+        let server = try ServeProcess(agents: ServeTrustTests.echoAgent, arguments: ["--cors-origin", origin])
         // What a browser sends before a cross-origin JSON POST with a key.
         let preflight = try #require(server.curlWithHeaders("/v1/chat/completions", headers: [
             "Origin: \(origin)", "Access-Control-Request-Method: POST", "Access-Control-Request-Headers: authorization, content-type",
@@ -93,7 +105,7 @@ import Testing
     // MARK: Slow clients
 
     @Test func halfSentConnectionsAreClosedAndARealClientIsAnsweredAllAlong() throws {
-        let server = try ServeProcess(agents: "agents:\n  - name: one\n    model: mock/echo\n",
+        let server = try ServeProcess(agents: ServeTrustTests.echoAgent,
                                       arguments: ["--header-timeout", "2", "--max-connections", "400"])
         let result = try run("/usr/bin/env", ["python3", Paths.fixture("slow_clients.py").path, String(server.port), "300", "4.5",
                                               String(server.process.processIdentifier), "one"], stdin: nil, timeout: 60)
@@ -105,7 +117,7 @@ import Testing
     }
 
     @Test func aFullServerRefusesNewConnectionsAndServesThoseItHas() throws {
-        let server = try ServeProcess(agents: "agents:\n  - name: one\n    model: mock/echo\n", arguments: ["--max-connections", "4"])
+        let server = try ServeProcess(agents: ServeTrustTests.echoAgent, arguments: ["--max-connections", "4"])
         let script = """
             import json, socket, sys, time
             port = int(sys.argv[1])
@@ -169,7 +181,7 @@ import Testing
     }
 
     @Test func unknownRoutesAndMethodsGetOpenAIErrors() throws {
-        let server = try ServeProcess(agents: "agents:\n  - name: one\n    model: mock/echo\n")
+        let server = try ServeProcess(agents: ServeTrustTests.echoAgent)
         Self.expectOpenAIError(try server.curl("/v1/nothing"), 404)
         Self.expectOpenAIError(try server.curl("/v1/nothing", body: "{}"), 404)
         let wrongMethod = try #require(server.curlWithHeaders("/v1/chat/completions"))
@@ -193,7 +205,7 @@ import Testing
     // MARK: The access log
 
     @Test func everyRequestHasALogLine() throws {
-        let server = try ServeProcess(agents: "agents:\n  - name: one\n    model: mock/echo\n",
+        let server = try ServeProcess(agents: ServeTrustTests.echoAgent,
                                       arguments: ["--api-key-env", "K", "--log-format", "json"], environment: ["K": "serve-key-0123456789abcdef"])
         let key = "Authorization: Bearer serve-key-0123456789abcdef"
         _ = try server.curl("/v1/models", headers: [key])
@@ -262,12 +274,7 @@ import Testing
     }
 
     @Test func anAgentsSystemPromptReplacesEverySystemAndDeveloperMessage() throws {
-        let server = try ServeProcess(agents: """
-            agents:
-              - name: roles
-                command: [python3, -c, "import json,sys; ms=[json.loads(l) for l in sys.stdin if l.strip()]; print(json.dumps({'role':'assistant','content':json.dumps([[m.get('role'),m.get('content')] for m in ms if m.get('role')])}))"]
-                system: the operator's prompt
-            """)
+        let server = try ServeProcess(agents: Self.rolesAgent)
         let messages: [JSONValue] = [["role": "system", "content": "client one"], ["role": "developer", "content": "client two"],
                                      ["role": "user", "content": "hi"], ["role": "system", "content": "client three"]]
         let reply = try server.curl("/v1/chat/completions", body: Self.body("roles", messages: messages))
@@ -279,20 +286,18 @@ import Testing
     // MARK: Keys
 
     @Test func aKeyRemovedFromTheKeysFileIsRefusedAfterSIGHUP() throws {
-        let keys = Paths.temporaryDirectory().appendingPathComponent("keys")
-        try "key-for-alice-0123456789 alice\nkey-for-bob-0123456789ab bob\n".write(to: keys, atomically: true, encoding: .utf8)
-        chmod(keys.path, 0o600)
-        let server = try ServeProcess(agents: "agents:\n  - name: one\n    model: mock/echo\n", arguments: ["--keys", keys.path])
+        let keys = try ServeProcess.keysFile("key-for-alice-0123456789 alice\nkey-for-bob-0123456789ab bob\n")
+        let server = try ServeProcess(agents: ServeTrustTests.echoAgent, arguments: ["--keys", keys])
         let bob = "Authorization: Bearer key-for-bob-0123456789ab"
         #expect(try server.curl("/v1/chat/completions", body: Self.body("one"), headers: [bob]).status == 200)
-        try "key-for-alice-0123456789 alice\n".write(to: keys, atomically: true, encoding: .utf8)
-        chmod(keys.path, 0o600)
+        try "key-for-alice-0123456789 alice\n".write(toFile: keys, atomically: true, encoding: .utf8)
+        chmod(keys, 0o600)
         kill(server.process.processIdentifier, SIGHUP)
         usleep(400_000)
         #expect(try server.curl("/v1/chat/completions", body: Self.body("one"), headers: [bob]).status == 401)
         #expect(try server.curl("/v1/chat/completions", body: Self.body("one"), headers: ["Authorization: Bearer key-for-alice-0123456789"]).status == 200)
         // A keys file that does not load keeps the keys there were, and says why.
-        chmod(keys.path, 0o644)
+        chmod(keys, 0o644)
         kill(server.process.processIdentifier, SIGHUP)
         usleep(400_000)
         #expect(server.log.contains("chmod 600"), "\(server.log)")
@@ -376,14 +381,8 @@ import Testing
     }
 
     @Test func aUserAKeyIsBoundToCannotBeClaimedWithAnotherKey() throws {
-        let keys = Paths.temporaryDirectory().appendingPathComponent("keys")
-        try "key-for-alice-0123456789 alice\nkey-for-webui-0123456789\n".write(to: keys, atomically: true, encoding: .utf8)
-        chmod(keys.path, 0o600)
-        let server = try ServeProcess(agents: """
-            agents:
-              - name: who
-                command: \(ServeTests.shell(#"printf '{"role":"assistant","content":"%s"}\n' "$LLMKIT_USER""#))
-            """, arguments: ["--keys", keys.path])
+        let keys = try ServeProcess.keysFile("key-for-alice-0123456789 alice\nkey-for-webui-0123456789\n")
+        let server = try ServeProcess(agents: ServeTests.whoAgent, arguments: ["--keys", keys])
         let webui = "Authorization: Bearer key-for-webui-0123456789"
         let byHeader = try server.curl("/v1/chat/completions", body: ServeTrustTests.body("who"), headers: [webui, "X-OpenWebUI-User-Id: alice"])
         #expect(byHeader.status == 403, "\(byHeader.body)")
@@ -408,7 +407,7 @@ import Testing
     }
 
     @Test func aMalformedRequestGetsAnOpenAIErrorAndALogLine() throws {
-        let server = try ServeProcess(agents: "agents:\n  - name: one\n    model: mock/echo\n")
+        let server = try ServeProcess(agents: ServeTrustTests.echoAgent)
         let garbage = try Self.raw(server.port, "GARBAGE\r\n\r\n")
         #expect(garbage.hasPrefix("HTTP/1.1 400"), "\(garbage)")
         #expect(garbage.contains(#""error":{"#), "\(garbage)")
@@ -417,7 +416,7 @@ import Testing
     }
 
     @Test func aRequestWithNoHostOrTwoIsRefused() throws {
-        let server = try ServeProcess(agents: "agents:\n  - name: one\n    model: mock/echo\n")
+        let server = try ServeProcess(agents: ServeTrustTests.echoAgent)
         let none = try Self.raw(server.port, "GET /v1/models HTTP/1.1\r\nConnection: close\r\n\r\n")
         #expect(none.hasPrefix("HTTP/1.1 400"), "\(none)")
         let two = try Self.raw(server.port, "GET /v1/models HTTP/1.1\r\nHost: 127.0.0.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n")
@@ -426,17 +425,12 @@ import Testing
     }
 
     @Test func rolesInAnyCaseOrSpacingAreSystemMessagesToo() throws {
-        let server = try ServeProcess(agents: """
-            agents:
-              - name: roles
-                command: [python3, -c, "import json,sys; ms=[json.loads(l) for l in sys.stdin if l.strip()]; print(json.dumps({'role':'assistant','content':json.dumps([m.get('content') for m in ms if m.get('role')])}))"]
-                system: the operator's prompt
-            """)
+        let server = try ServeProcess(agents: ServeTrustTests.rolesAgent)
         let messages: [JSONValue] = [["role": "System", "content": "one"], ["role": "DEVELOPER", "content": "two"],
                                      ["role": "developer ", "content": "three"], ["role": "user", "content": "hi"]]
         let reply = try server.curl("/v1/chat/completions", body: ServeTrustTests.body("roles", messages: messages))
         let content = (try? JSONParser.parse(reply.body))?["choices"]?.arrayValue?.first?["message"]?["content"]?.stringValue ?? ""
-        #expect(content == #"["the operator's prompt", "hi"]"#, "\(reply.body)")
+        #expect(content == #"[["system", "the operator's prompt"], ["user", "hi"]]"#, "\(reply.body)")
     }
 
     @Test func aCommandFileMissingBesideTheAgentsFileIsReported() throws {

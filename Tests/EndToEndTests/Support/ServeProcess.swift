@@ -94,6 +94,14 @@ final class ServeProcess: @unchecked Sendable {
         return value
     }
 
+    /// A `--keys` file of `lines`, mode 600 as the server asks.
+    static func keysFile(_ lines: String) throws -> String {
+        let keys = Paths.temporaryDirectory().appendingPathComponent("keys")
+        try lines.write(to: keys, atomically: true, encoding: .utf8)
+        chmod(keys.path, 0o600)
+        return keys.path
+    }
+
     static var python: String? {
         guard let python = ProcessInfo.processInfo.environment["LLMKIT_TEST_PYTHON"], !python.isEmpty else { return nil }
         return python
