@@ -443,3 +443,46 @@ import Testing
         #expect(server.log.contains("tools.yaml"), "\(server.log)")
     }
 }
+
+/// A real browser as the client: headless Chromium loads a page from one origin, and the
+/// page's `fetch` calls llm-serve with a key, which makes the browser send a preflight first.
+@Suite(.serialized) struct ServeBrowserTests {
+    static let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first { FileManager.default.isExecutableFile(atPath: $0) }
+
+    /// What the page wrote once its fetch ended: `OK <reply>` or `BLOCKED <error>`.
+    static func load(page origin: String, serving folder: URL, port: Int) throws -> String {
+        let chromium = try #require(chromium)
+        let result = try run(chromium, ["--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+                                        "--disable-component-update", "--disable-sync", "--disable-default-apps", "--user-data-dir=\(folder.path)/profile",
+                                        "--virtual-time-budget=10000", "--dump-dom", "\(origin):\(port)/page.html"], stdin: nil, timeout: 90)
+        let dom = result.stdout
+        guard let start = dom.range(of: "<pre id=\"out\">"), let end = dom.range(of: "</pre>", range: start.upperBound..<dom.endIndex) else {
+            return "no page: \(result.stderr.suffix(500))"
+        }
+        return String(dom[start.upperBound..<end.lowerBound])
+    }
+
+    @Test(.enabled(if: chromium != nil)) func aPageFromAListedOriginCallsTheServerAndOthersCannot() throws {
+        let key = "serve-key-0123456789abcdef"
+        let folder = Paths.temporaryDirectory()
+        let pages = try FakeServer(script: "static_pages.py", arguments: ["--root", folder.path])
+        let server = try ServeProcess(agents: ServeTrustTests.echoAgent,
+                                      arguments: ["--api-key-env", "K", "--cors-origin", "http://127.0.0.1:\(pages.port)"], environment: ["K": key])
+        try """
+            <html><body><pre id="out">waiting</pre><script>
+            fetch("http://127.0.0.1:\(server.port)/v1/chat/completions", {method: "POST",
+                  headers: {"Content-Type": "application/json", "Authorization": "Bearer \(key)"},
+                  body: JSON.stringify({model: "one", messages: [{role: "user", content: "from a browser"}]})})
+              .then(r => r.json()).then(j => { document.getElementById("out").textContent = "OK " + j.choices[0].message.content })
+              .catch(e => { document.getElementById("out").textContent = "BLOCKED " + e });
+            </script></body></html>
+            """.write(to: folder.appendingPathComponent("page.html"), atomically: true, encoding: .utf8)
+        let listed = try Self.load(page: "http://127.0.0.1", serving: folder, port: pages.port)
+        #expect(listed == "OK from a browser", "\(listed)\n\(server.log)")
+        #expect(server.log.contains("method=OPTIONS path=/v1/chat/completions status=204"), "no preflight: \(server.log)")
+        // The same page from another origin (localhost is another host to a browser).
+        let other = try Self.load(page: "http://localhost", serving: folder, port: pages.port)
+        #expect(other.hasPrefix("BLOCKED"), "\(other)")
+        #expect(server.log.contains("method=OPTIONS path=/v1/chat/completions status=403"), "\(server.log)")
+    }
+}
