@@ -34,7 +34,7 @@ struct ChatService: Sendable {
             throw ClientError.request(error)
         }
         guard let ticket = gate.enter() else { throw ClientError.busy(limit: gate.limit) }
-        // The slot is held until the reply is written (a stream keeps its own hold).
+        // The slot is held until the reply is made (a stream keeps its own hold to its end).
         defer { withExtendedLifetime(ticket) {} }
         metrics.started()
         let metrics = self.metrics
@@ -42,8 +42,9 @@ struct ChatService: Sendable {
         do {
             let job = try prepare(request, body: bytes, context: context)
             let run = AgentRun(runner: try makeRunner(job), timeout: job.agent.timeout ?? settings.timeout, agent: job.agent.name)
-            // A client that leaves ends the work done for it.
-            context.channel.closeFuture.whenComplete { _ in run.cancel() }
+            // A client that leaves ends the work done for it. Weakly: the connection may
+            // outlive many requests, and must not keep each one's run.
+            context.channel.closeFuture.whenComplete { [weak run] _ in run?.cancel() }
             guard job.served.stream else { return try await answerWhole(job, run: run, context: context) }
             return try await answerStreamed(job, run: run, record: record) { withExtendedLifetime(ticket) {} }
         } catch let error as ClientError {

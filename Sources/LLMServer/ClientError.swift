@@ -37,14 +37,26 @@ struct ClientError: Error, Sendable {
         ["error": ["message": .string(message), "type": .string(type), "param": .null, "code": .string(code)]]
     }
 
-    /// The whole reply.
-    func response(extraHeaders: HTTPFields = [:]) -> Response {
+    var bodyBytes: [UInt8] {
         var bytes: [UInt8] = []
         body.write(to: &bytes)
-        var fields = extraHeaders
+        return bytes
+    }
+
+    /// The reply's status and headers, the length included.
+    var head: HTTPResponse {
+        var fields = HTTPFields()
         fields[.contentType] = "application/json"
+        fields[.contentLength] = String(bodyBytes.count)
         for (name, value) in headers { fields[name] = value }
-        return Response(status: HTTPResponse.Status(code: status), headers: fields, body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
+        return HTTPResponse(status: HTTPResponse.Status(code: status), headerFields: fields)
+    }
+
+    /// The whole reply.
+    func response() -> Response {
+        var head = self.head
+        head.headerFields[.contentLength] = nil
+        return Response(status: head.status, headers: head.headerFields, body: ResponseBody(byteBuffer: ByteBuffer(bytes: bodyBytes)))
     }
 
     /// The same, as the last event of a stream that had begun.

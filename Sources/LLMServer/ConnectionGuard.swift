@@ -16,7 +16,8 @@ final class ConnectionLimits: Sendable {
     let header: TimeAmount
     /// Between two reads of a request's body.
     let body: TimeAmount
-    /// A kept-alive connection with no request under way.
+    /// A kept-alive connection with no request under way, or a reply waiting on a client
+    /// that does not read it.
     let idle: TimeAmount
     private let open = Atomic<Int>(0)
 
@@ -67,13 +68,22 @@ extension HTTPServerBuilder {
     }
 }
 
-/// Where one connection is, and the deadline that phase has; on its event loop only.
+/// Where one connection is, and the deadline that has; on its event loop only. Requests may
+/// be pipelined, so it counts them as Hummingbird's own connection state does: requests read
+/// but not yet answered, and whether one is being read now.
 final class ConnectionClock {
-    enum Phase { case waiting(first: Bool), head, body, answering }
     private let channel: any Channel
     let limits: ConnectionLimits
-    private var phase = Phase.waiting(first: true)
+    /// Heads read whose reply's end has not been written.
+    private(set) var unanswered = 0
+    /// Between a head and its end.
+    private(set) var reading = false
+    /// Bytes of a next head have come (or none may come yet on a new connection).
+    private var headStarted = false
+    private var first = true
     private var deadline: Scheduled<Void>?
+    /// A head that did not parse while replies were still owed: answered after the last.
+    var malformedPending: (() -> Void)?
 
     init(channel: any Channel, limits: ConnectionLimits) {
         self.channel = channel
@@ -83,46 +93,49 @@ final class ConnectionClock {
     /// A new connection has the header deadline for its first whole head.
     func opened() { arm(limits.header) }
 
+    var idle: Bool { unanswered == 0 && !reading }
+
     func bytesArrived() {
-        guard case .waiting(let first) = phase else { return }
-        phase = .head
+        guard idle, !headStarted else { return }
+        headStarted = true
         if !first { arm(limits.header) }
     }
 
     func headRead() {
-        phase = .body
+        first = false
+        headStarted = false
+        unanswered += 1
+        reading = true
         arm(limits.body)
     }
 
     func bodyRead() {
-        if case .body = phase { arm(limits.body) }
+        if reading { arm(limits.body) }
     }
 
     func requestRead() {
-        guard case .body = phase else { return }
-        phase = .answering
-        disarm()
+        reading = false
+        if unanswered > 0 { disarm() } else { arm(limits.idle) }
     }
 
     func replyWritten() {
-        phase = .waiting(first: false)
-        arm(limits.idle)
+        unanswered = max(unanswered - 1, 0)
+        if reading {
+            // Answered before its body was read: the body still has its deadline.
+            arm(limits.body)
+        } else if unanswered == 0 {
+            arm(limits.idle)
+            malformedPending?()
+            malformedPending = nil
+        }
     }
 
     /// A client that stops reading a reply has the idle deadline to start again: a reply
     /// nobody reads holds its request's slot, and the request's own deadline cannot end a
     /// write that waits on the socket.
     func writability(_ writable: Bool) {
-        guard case .answering = phase else { return }
+        guard unanswered > 0, !reading else { return }
         if writable { disarm() } else { arm(limits.idle) }
-    }
-
-    /// No request is under way: an error now is about the next request's head.
-    var betweenRequests: Bool {
-        switch phase {
-        case .waiting, .head: true
-        case .body, .answering: false
-        }
     }
 
     func disarm() {
@@ -146,9 +159,15 @@ final class ConnectionBytesWatcher: ChannelInboundHandler, RemovableChannelHandl
 
     init(clock: ConnectionClock) { self.clock = clock }
 
-    static let refusal = ByteBuffer(string: "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nContent-Length: "
-        + "\(refusalBody.utf8.count)\r\nRetry-After: 1\r\nConnection: close\r\n\r\n" + refusalBody)
-    static let refusalBody = #"{"error":{"message":"llm-serve has as many connections open as it takes; try again shortly","type":"server_error","param":null,"code":"too_many_connections"}}"#
+    /// Written before the HTTP encoder, so as bytes; the body is `ClientError`'s.
+    static let refusal: ByteBuffer = {
+        let failure = ClientError(status: 503, code: "too_many_connections",
+                                  message: "llm-serve has as many connections open as it takes; try again shortly")
+        let body = failure.bodyBytes
+        let head = "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nContent-Length: \(body.count)\r\n"
+            + "Retry-After: 1\r\nConnection: close\r\n\r\n"
+        return ByteBuffer(bytes: Array(head.utf8) + body)
+    }()
 
     func handlerAdded(context: ChannelHandlerContext) {
         if context.channel.isActive { start(context) }
@@ -201,26 +220,21 @@ final class RequestPartsWatcher: ChannelDuplexHandler, RemovableChannelHandler {
         context.fireChannelWritabilityChanged()
     }
 
-    /// A head that is not HTTP/1.1 gets an OpenAI error and a log line, then the connection
-    /// is closed; an error within a request is the request's to end.
+    /// Bytes that do not parse as HTTP. Between requests, they were meant as the next head:
+    /// it gets an OpenAI error and a log line (after the replies still owed), then the
+    /// connection is closed. After a request was answered but before its body ended, the
+    /// request is over: the connection is closed. Within a request still being answered, the
+    /// error is the request's, for its reader to meet.
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        guard error is HTTPParserError, clock.betweenRequests else {
-            context.fireErrorCaught(error)
+        guard error is HTTPParserError else { return context.fireErrorCaught(error) }
+        if clock.reading {
+            guard clock.unanswered == 0 else { return context.fireErrorCaught(error) }
+            clock.disarm()
+            context.close(promise: nil)
             return
         }
-        clock.disarm()
-        let failure = ClientError(status: 400, code: "invalid_request", message: "the request is not valid HTTP/1.1")
-        var entry = AccessLog.Entry(method: "-", path: "-")
-        entry.status = failure.status
-        entry.error = "\(failure.message): \(error)"
-        log.write(entry)
-        var body: [UInt8] = []
-        failure.body.write(to: &body)
-        let head = HTTPResponse(status: .badRequest, headerFields: [.contentType: "application/json", .contentLength: String(body.count), .connection: "close"])
-        context.write(wrapOutboundOut(.head(head)), promise: nil)
-        context.write(wrapOutboundOut(.body(ByteBuffer(bytes: body))), promise: nil)
-        let channel = context.channel
-        context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in channel.close(promise: nil) }
+        let answer = MalformedRequest(context: context, error: error, log: log)
+        if clock.idle { answer.respond() } else { clock.malformedPending = answer.respond }
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {

@@ -69,9 +69,10 @@ struct LLMServe: LLMCommand {
             --max-body bytes (413), --timeout seconds per request (504; the command's process \
             group is killed). A client that disconnects ends its command at once. Each \
             connection has --header-timeout for a request's head, --body-timeout between \
-            reads of its body and --idle-timeout between requests (and while it reads \
-            nothing of a reply); past --max-connections, a new connection gets 503 and is \
-            closed. A request without exactly one Host, or not HTTP/1.1 at all, gets 400.
+            reads of its body (and 30 s for the whole body, then 408), and --idle-timeout \
+            between requests and while a reply waits on a client that is not reading it; \
+            past --max-connections, a new connection gets 503 and is closed. A request \
+            without exactly one Host, or bytes that are not HTTP, get 400.
 
             Signals: SIGTERM or SIGINT stops accepting, lets requests in flight finish for \
             --grace seconds, ends the rest and exits 0. SIGHUP reloads the agents file and \
@@ -143,7 +144,7 @@ struct LLMServe: LLMCommand {
     @Option(help: ArgumentHelp("Seconds a client may pause while sending a body; then the connection is closed.", valueName: "seconds"))
     var bodyTimeout = 10.0
 
-    @Option(help: ArgumentHelp("Seconds a kept-alive connection may sit with no request, or a client leave a reply unread.", valueName: "seconds"))
+    @Option(help: ArgumentHelp("Seconds a kept-alive connection may sit with no request, or a reply wait on a client that does not read it.", valueName: "seconds"))
     var idleTimeout = 30.0
 
     @Option(name: .customLong("allow-host"), help: ArgumentHelp("Another name clients call the server by (repeatable; * for any).", valueName: "name"))

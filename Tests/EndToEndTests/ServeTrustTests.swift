@@ -424,6 +424,47 @@ import Testing
         #expect(!two.contains(#""id":"one""#))
     }
 
+    /// A second pass (helper review): the connection's clock counted one request at a time.
+    @Test func aPipelinedRequestIsAnsweredWhateverTheIdleDeadline() throws {
+        let server = try ServeProcess(agents: """
+            agents:
+              - name: slow
+                command: \(ServeTests.shell("sleep 3; " + ServeTests.record(["role": "assistant", "content": "late"])))
+            """, arguments: ["--idle-timeout", "1"])
+        let body = ServeTrustTests.body("slow")
+        let replies = try Self.raw(server.port, "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+            + "POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n" + body)
+        #expect(replies.contains("late"), "\(replies)")
+    }
+
+    @Test func garbageAfterARequestGetsAnOpenAIErrorAfterItsReply() throws {
+        let server = try ServeProcess(agents: ServeTrustTests.echoAgent)
+        let replies = try Self.raw(server.port, "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\nGARBAGE\r\n\r\n")
+        #expect(replies.hasPrefix("HTTP/1.1 200"), "\(replies)")
+        let second = replies.components(separatedBy: "HTTP/1.1 400").dropFirst().first ?? ""
+        #expect(second.contains(#""error":{"#), "\(replies)")
+    }
+
+    @Test func anUploadAnsweredEarlyIsNotCutWhileItProgresses() throws {
+        let server = try ServeProcess(agents: ServeTrustTests.echoAgent, arguments: ["--header-timeout", "1"])
+        let script = """
+            import socket, sys, time
+            s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=5)
+            s.sendall(b"POST /nope HTTP/1.1\\r\\nHost: 127.0.0.1\\r\\nContent-Type: application/json\\r\\nContent-Length: 4000\\r\\n\\r\\n")
+            sent = 0
+            try:
+                for _ in range(16):
+                    s.sendall(b"x" * 250); sent += 250; time.sleep(0.25)
+                print("sent", sent)
+            except OSError as e:
+                print("cut after", sent, e)
+            """
+        let result = try run("/usr/bin/env", ["python3", "-c", script, String(server.port)], stdin: nil, timeout: 30)
+        #expect(result.stdout.hasPrefix("sent 4000"), "\(result.stdout)\(result.stderr)")
+        usleep(300_000)
+        #expect(!server.log.contains("method=- "), "a second line for the same request: \(server.log)")
+    }
+
     @Test func rolesInAnyCaseOrSpacingAreSystemMessagesToo() throws {
         let server = try ServeProcess(agents: ServeTrustTests.rolesAgent)
         let messages: [JSONValue] = [["role": "System", "content": "one"], ["role": "DEVELOPER", "content": "two"],
