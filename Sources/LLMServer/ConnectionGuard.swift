@@ -191,6 +191,8 @@ final class ConnectionBytesWatcher: ChannelInboundHandler, RemovableChannelHandl
 
     func handlerRemoved(context: ChannelHandlerContext) {
         clock.disarm()
+        // It holds a handler's context: let go of it with the connection.
+        clock.malformedPending = nil
         if counted { clock.limits.leave() }
         counted = false
     }
