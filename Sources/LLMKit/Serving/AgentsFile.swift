@@ -100,16 +100,10 @@ public struct AgentsFile: Sendable {
             let answerer: AgentDefinition.Answerer
             switch (object["command"], object["model"]?.stringValue) {
             case (let command?, nil):
-                guard let argv = command.arrayValue?.compactMap(\.stringValue), argv.count == command.arrayValue?.count, !argv.isEmpty,
-                      !argv[0].isEmpty else {
-                    throw bad("\(place): `command` must be a list of strings, the program first (no shell)")
-                }
-                let resolved = besideTheFile(argv, directory: directory.isEmpty ? "." : directory)
+                let resolved = try commandLine(command, directory: directory, place: place, source: source,
+                                               perUser: object["workdir"]?.stringValue?.contains(userPlaceholder) ?? false)
                 answerer = .command(resolved.argv)
-                warnings += resolved.missing.map {
-                    "\(place): `\(String($0.prefix(200)))` looks like a file, but none is beside \(source): the command will look for it "
-                        + "in its working directory" + ((object["workdir"]?.stringValue?.contains(userPlaceholder) ?? false) ? ", which is the user's" : "")
-                }
+                warnings += resolved.warnings
             case (nil, let model?):
                 answerer = .model(model)
             default:
@@ -166,6 +160,22 @@ public struct AgentsFile: Sendable {
         var file = AgentsFile(agents: agents, path: nil)
         file.warnings = warnings
         return file
+    }
+
+    /// `command`: its program and arguments, paths beside the agents file made absolute, and
+    /// a warning for each argument that looks like a file but is not there.
+    private static func commandLine(_ command: JSONValue, directory: String, place: String, source: String,
+                                    perUser: Bool) throws(LLMError) -> (argv: [String], warnings: [String]) {
+        guard let argv = command.arrayValue?.compactMap(\.stringValue), argv.count == command.arrayValue?.count, !argv.isEmpty,
+              !argv[0].isEmpty else {
+            throw LLMError(.configuration, "\(source): \(place): `command` must be a list of strings, the program first (no shell)")
+        }
+        let resolved = besideTheFile(argv, directory: directory.isEmpty ? "." : directory)
+        let warnings = resolved.missing.map {
+            "\(place): `\(String($0.prefix(200)))` looks like a file, but none is beside \(source): the command will look for it "
+                + "in its working directory" + (perUser ? ", which is the user's" : "")
+        }
+        return (resolved.argv, warnings)
     }
 
     /// A command runs in its `workdir`, often a user's own folder, but the files it was
