@@ -78,104 +78,21 @@ public struct AgentsFile: Sendable {
 
     /// Paths in the file (`workdir`, `tools`) are relative to `directory`, the file's own.
     public static func parse(_ value: JSONValue, source: String, directory: String) throws(LLMError) -> AgentsFile {
-        func bad(_ what: String) -> LLMError { LLMError(.configuration, "\(source): \(what)") }
-        func beside(_ path: String) -> String {
-            (path.hasPrefix("/") ? path : ((directory.isEmpty ? "." : directory) as NSString).appendingPathComponent(path) as String)
+        guard let items = value["agents"]?.arrayValue else {
+            throw LLMError(.configuration, "\(source): needs `agents:`, a list of agents (see llm-serve --help)")
         }
-        guard let items = value["agents"]?.arrayValue else { throw bad("needs `agents:`, a list of agents (see llm-serve --help)") }
         if let object = value.objectValue, let unknown = FileKeys.unknown(in: object, known: FileKeys.agentsFile, at: "the top level") {
-            throw bad(unknown)
+            throw LLMError(.configuration, "\(source): \(unknown)")
         }
-        guard !items.isEmpty else { throw bad("`agents:` is empty") }
-        var agents: [AgentDefinition] = []
-        var warnings: [String] = []
+        guard !items.isEmpty else { throw LLMError(.configuration, "\(source): `agents:` is empty") }
+        let reader = AgentReader(source: source, base: directory.isEmpty ? "." : directory)
+        var file = AgentsFile(agents: [], path: nil)
         for (i, item) in items.enumerated() {
-            guard let object = item.objectValue else { throw bad("agent \(i + 1) is not a mapping") }
-            guard let name = object["name"]?.stringValue, isValidName(name) else {
-                throw bad("agent \(i + 1) needs a `name`: letters, digits and . _ - : / @ +, at most 128 characters")
-            }
-            let place = "agent \(name)"
-            if let unknown = FileKeys.unknown(in: object, known: FileKeys.agent, at: place) { throw bad(unknown) }
-            guard !agents.contains(where: { $0.name == name }) else { throw bad("two agents are named \(name)") }
-            let answerer: AgentDefinition.Answerer
-            switch (object["command"], object["model"]?.stringValue) {
-            case (let command?, nil):
-                let resolved = try commandLine(command, directory: directory, place: place, source: source,
-                                               perUser: object["workdir"]?.stringValue?.contains(userPlaceholder) ?? false)
-                answerer = .command(resolved.argv)
-                warnings += resolved.warnings
-            case (nil, let model?):
-                answerer = .model(model)
-            default:
-                throw bad("\(place): give either `command` (a pipeline to run) or `model` (answered in process), not both")
-            }
-            var agent = AgentDefinition(name: name, answerer: answerer)
-            agent.description = try string(object, "description", place, source)
-            agent.system = try string(object, "system", place, source)
-            agent.tasks = try string(object, "tasks", place, source)
-            agent.passthrough = try bool(object, "passthrough", place, source)
-            agent.clientTools = try bool(object, "client_tools", place, source)
-            agent.showSteps = try bool(object, "show_steps", place, source)
-            if case .command = answerer {
-                if agent.passthrough { throw bad("\(place): `passthrough` is for a `model` agent; a command gets the client's tools with `client_tools: true`") }
-                if object["tools"] != nil { throw bad("\(place): `tools` is for a `model` agent; a command names its own tools file") }
-                if object["max_turns"] != nil { throw bad("\(place): `max_turns` is for a `model` agent with `tools`") }
-            } else if agent.clientTools {
-                throw bad("\(place): `client_tools` is for a `command` agent; a `model` agent forwards them with `passthrough: true`")
-            }
-            if let path = try string(object, "tools", place, source) {
-                // Named by the agents file, so part of the configuration, not the command line.
-                let tools: ToolsFile
-                do throws(LLMError) {
-                    tools = try ToolsFile.load(beside(path))
-                } catch where error.kind == .usage {
-                    throw bad("\(place): \(error.message)")
-                }
-                guard tools.mcpServers.isEmpty else {
-                    throw bad("\(place): MCP servers run only in a command agent (command: [llm-tools, loop, -f, \(path), --, …])")
-                }
-                if agent.passthrough { throw bad("\(place): an agent runs its own `tools` or passes the client's through, not both") }
-                agent.tools = tools
-            }
-            if let workdir = try string(object, "workdir", place, source) {
-                let segments = workdir.split(separator: "/", omittingEmptySubsequences: false)
-                guard !segments.contains(where: { $0.contains(userPlaceholder) && $0 != userPlaceholder }) else {
-                    throw bad("\(place): `\(userPlaceholder)` must be a whole part of `workdir`, as in sessions/\(userPlaceholder)")
-                }
-                guard !segments.contains("..") else { throw bad("\(place): `workdir` may not contain `..`") }
-                agent.workdir = beside(workdir)
-            }
-            if let timeout = object["timeout"] {
-                guard let seconds = timeout.doubleValue, seconds > 0, seconds <= RequestOptions.maxSeconds else {
-                    throw bad("\(place): `timeout` must be a positive number of seconds")
-                }
-                agent.timeout = seconds
-            }
-            if let turns = object["max_turns"] {
-                guard let count = turns.intValue, count >= 1 else { throw bad("\(place): `max_turns` must be at least 1") }
-                agent.maxTurns = count
-            }
-            agents.append(agent)
+            let (agent, warnings) = try reader.agent(item, number: i + 1, after: file.agents)
+            file.agents.append(agent)
+            file.warnings += warnings
         }
-        var file = AgentsFile(agents: agents, path: nil)
-        file.warnings = warnings
         return file
-    }
-
-    /// `command`: its program and arguments, paths beside the agents file made absolute, and
-    /// a warning for each argument that looks like a file but is not there.
-    private static func commandLine(_ command: JSONValue, directory: String, place: String, source: String,
-                                    perUser: Bool) throws(LLMError) -> (argv: [String], warnings: [String]) {
-        guard let argv = command.arrayValue?.compactMap(\.stringValue), argv.count == command.arrayValue?.count, !argv.isEmpty,
-              !argv[0].isEmpty else {
-            throw LLMError(.configuration, "\(source): \(place): `command` must be a list of strings, the program first (no shell)")
-        }
-        let resolved = besideTheFile(argv, directory: directory.isEmpty ? "." : directory)
-        let warnings = resolved.missing.map {
-            "\(place): `\(String($0.prefix(200)))` looks like a file, but none is beside \(source): the command will look for it "
-                + "in its working directory" + (perUser ? ", which is the user's" : "")
-        }
-        return (resolved.argv, warnings)
     }
 
     /// A command runs in its `workdir`, often a user's own folder, but the files it was
@@ -213,17 +130,5 @@ public struct AgentsFile: Sendable {
         !name.isEmpty && name.utf8.count <= 128 && name.unicodeScalars.allSatisfy {
             ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0))) || "._-:/@+".unicodeScalars.contains($0)
         }
-    }
-
-    private static func string(_ object: JSONObject, _ key: String, _ place: String, _ source: String) throws(LLMError) -> String? {
-        guard let value = object[key], value != .null else { return nil }
-        guard let string = value.stringValue else { throw LLMError(.configuration, "\(source): \(place): `\(key)` must be a string") }
-        return string
-    }
-
-    private static func bool(_ object: JSONObject, _ key: String, _ place: String, _ source: String) throws(LLMError) -> Bool {
-        guard let value = object[key], value != .null else { return false }
-        guard let bool = value.boolValue else { throw LLMError(.configuration, "\(source): \(place): `\(key)` must be true or false") }
-        return bool
     }
 }
