@@ -65,11 +65,11 @@ public struct AgentServer: Sendable {
         router.add(middleware: BrowserGuard(policy: BrowserPolicy(host: settings.host, allowedHosts: settings.allowedHosts,
                                                                   corsOrigins: settings.corsOrigins)))
         router.add(middleware: KeyCheck(keys: keys))
-        router.post("/v1/chat/completions") { request, context in try await chat.respond(request, context: context) }
-        router.get("/v1/models") { _, _ in models() }
-        router.get("/v1/models/**") { request, _ in try model(at: request.uri.path) }
-        router.get("/health") { _, _ in json(["status": "ok", "agents": .int(catalog.current.agents.count)]) }
-        router.get("/metrics") { [metrics] _, _ in
+        router.post(RouterPath(ServeRoutes.chat)) { request, context in try await chat.respond(request, context: context) }
+        router.get(RouterPath(ServeRoutes.models)) { _, _ in models() }
+        router.get(RouterPath(ServeRoutes.modelPrefix + "**")) { request, _ in try model(at: request.uri.path) }
+        router.get(RouterPath(ServeRoutes.health)) { _, _ in json(["status": "ok", "agents": .int(catalog.current.agents.count)]) }
+        router.get(RouterPath(ServeRoutes.metrics)) { [metrics] _, _ in
             var headers = HTTPFields()
             headers[.contentType] = "text/plain; version=0.0.4"
             return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: metrics.text())))

@@ -43,19 +43,19 @@ struct ClientError: Error, Sendable {
         return bytes
     }
 
-    /// The reply's status and headers, the length included.
-    var head: HTTPResponse {
+    /// The reply's status and headers; `length`, the body's, where the reply is written
+    /// by hand rather than through a `Response`.
+    func head(length: Int? = nil) -> HTTPResponse {
         var fields = HTTPFields()
         fields[.contentType] = "application/json"
-        fields[.contentLength] = String(bodyBytes.count)
+        if let length { fields[.contentLength] = String(length) }
         for (name, value) in headers { fields[name] = value }
         return HTTPResponse(status: HTTPResponse.Status(code: status), headerFields: fields)
     }
 
     /// The whole reply.
     func response() -> Response {
-        var head = self.head
-        head.headerFields[.contentLength] = nil
+        let head = head()
         return Response(status: head.status, headers: head.headerFields, body: ResponseBody(byteBuffer: ByteBuffer(bytes: bodyBytes)))
     }
 

@@ -51,7 +51,7 @@ struct KeyCheck: RouterMiddleware {
     let keys: KeyRing
 
     func handle(_ request: Request, context: ServeContext, next: (Request, ServeContext) async throws -> Response) async throws -> Response {
-        guard request.uri.path != "/health", !keys.isEmpty else { return try await next(request, context) }
+        guard request.uri.path != ServeRoutes.health, !keys.isEmpty else { return try await next(request, context) }
         guard let key = keys.match(authorization: request.headers[.authorization]) else { throw ClientError.invalidAPIKey }
         var context = context
         context.key = key

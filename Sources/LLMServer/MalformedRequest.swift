@@ -18,10 +18,11 @@ struct MalformedRequest {
         entry.status = failure.status
         entry.error = failure.detail
         log.write(entry)
-        var head = failure.head
+        let body = failure.bodyBytes
+        var head = failure.head(length: body.count)
         head.headerFields[.connection] = "close"
         context.write(NIOAny(HTTPResponsePart.head(head)), promise: nil)
-        context.write(NIOAny(HTTPResponsePart.body(ByteBuffer(bytes: failure.bodyBytes))), promise: nil)
+        context.write(NIOAny(HTTPResponsePart.body(ByteBuffer(bytes: body))), promise: nil)
         let channel = context.channel
         context.writeAndFlush(NIOAny(HTTPResponsePart.end(nil))).whenComplete { _ in channel.close(promise: nil) }
     }

@@ -55,14 +55,19 @@ struct RequestLogMiddleware: RouterMiddleware {
     }
 }
 
-/// The paths the server answers, and with which methods.
+/// The paths the server answers, and with which methods: the router's routes and the
+/// 404/405 choice are both made from these.
 struct ServeRoutes: Sendable {
-    static let modelPrefix = "/v1/models/"
+    static let chat = "/v1/chat/completions"
+    static let models = "/v1/models"
+    static let modelPrefix = models + "/"
+    static let health = "/health"
+    static let metrics = "/metrics"
 
     func methods(for path: String) -> [String] {
         switch path {
-        case "/v1/chat/completions": ["POST"]
-        case "/v1/models", "/health", "/metrics": ["GET"]
+        case Self.chat: ["POST"]
+        case Self.models, Self.health, Self.metrics: ["GET"]
         case _ where path.hasPrefix(Self.modelPrefix): ["GET"]
         default: []
         }
